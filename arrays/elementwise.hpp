@@ -1,0 +1,26 @@
+#pragma once
+/// CPU interpreter for fused elementwise programs.
+#include <cstdint>
+#include <vector>
+
+#include "arrays/program.hpp"
+#include "arrays/shape.hpp"
+
+namespace shoal {
+
+/// An input operand read over the output tile's index space: element i is at
+/// data + sum(i_d * strides[d]) (strides in elements, 0 on broadcast dims).
+struct operand_view {
+  const void* data = nullptr;
+  shape_t strides;
+};
+
+/// Runs `p` over every index of `shape`. Outputs are dense C-order buffers of `shape`.
+/// Processes blocks of a few thousand elements so intermediates stay in cache; the fast path
+/// (all inputs contiguous or scalar-broadcast) walks the flat index. Throws shoal::error
+/// (value_error "Integers to negative integer powers are not allowed.") for int pow with a
+/// negative exponent.
+void run_program(const program& p, const shape_t& shape, const std::vector<operand_view>& inputs,
+                 const std::vector<void*>& outputs);
+
+}  // namespace shoal
