@@ -24,7 +24,7 @@ import numpy
 
 def heat2d(xp, n, steps, alpha=0.2):
     """Jacobi sweeps of du/dt = alpha * laplace(u) with a hot edge and a hot square."""
-    u = xp.zeros((n, n), dtype=xp.float64)
+    u = xp.zeros((n, n))                             # float64
     u[0, :] = 100.0                                  # hot top edge, held fixed
     u[n // 3 : n // 2, n // 3 : n // 2] = 50.0       # hot square in the interior
     for _ in range(steps):
