@@ -23,4 +23,16 @@ struct operand_view {
 void run_program(const program& p, const shape_t& shape, const std::vector<operand_view>& inputs,
                  const std::vector<void*>& outputs);
 
+/// As run_program, but only for the C-order flat indices [begin, end) of `shape` (outputs are
+/// still the whole dense buffers of `shape`; only that range is written). This is how a CPU
+/// actor spreads one program over a thread_pool: chunk c runs [c*len, min((c+1)*len, n)).
+/// Outputs must not overlap inputs except element for element (out is the same buffer as an
+/// input read with the output's own strides).
+void run_program_range(const program& p, const shape_t& shape,
+                       const std::vector<operand_view>& inputs, const std::vector<void*>& outputs,
+                       std::int64_t begin, std::int64_t end);
+
+/// Elements per interpreter block (every register holds one block).
+inline constexpr std::int64_t program_block = 2048;
+
 }  // namespace shoal
