@@ -26,7 +26,7 @@ struct buffer_view {
   buffer_view& operator=(const buffer_view&) = delete;
 };
 
-PyObject* g_ascontiguousarray = nullptr;
+PyObject* g_asarray = nullptr;
 PyObject* g_empty = nullptr;
 
 py::handle numpy_fn(PyObject*& slot, const char* name) {
@@ -51,7 +51,8 @@ dtype dtype_of_numpy(py::handle npdt) {
 }
 
 array from_numpy(py::handle obj) {
-  py::object arr = numpy_fn(g_ascontiguousarray, "ascontiguousarray")(obj);
+  // numpy.asarray(obj, order="C"), not ascontiguousarray (which makes 0-d arrays 1-d)
+  py::object arr = numpy_fn(g_asarray, "asarray")(obj, py::arg("order") = "C");
   py::object npdt = arr.attr("dtype");
   dtype t = dtype_of_numpy(npdt);
   if (!npdt.attr("isnative").cast<bool>())
@@ -107,7 +108,7 @@ void bind_array(py::module_& m) {
 
   // ---- host transfers
   m.def("from_numpy", &from_numpy, py::arg("obj"),
-        "A new Array holding a copy of obj (anything numpy.ascontiguousarray accepts); "
+        "A new Array holding a copy of obj (anything numpy.asarray accepts); "
         "TypeError for dtypes shoal does not support.");
   m.def("to_numpy", &to_numpy, py::arg("a"), "A new NumPy array holding a's data (waits).");
   m.def("item", [](const array& a) {

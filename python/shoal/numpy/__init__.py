@@ -34,6 +34,12 @@ int32 = _numpy.int32
 int64 = _numpy.int64
 float32 = _numpy.float32
 float64 = _numpy.float64
+# NumPy's other dtypes, so code written for NumPy gets shoal's clear TypeError
+# ("shoal does not support dtype 'float16'") rather than an AttributeError
+int8, int16, uint8, uint16, uint32, uint64 = (_numpy.int8, _numpy.int16, _numpy.uint8,
+                                              _numpy.uint16, _numpy.uint32, _numpy.uint64)
+float16, complex64, complex128 = _numpy.float16, _numpy.complex64, _numpy.complex128
+intp = _numpy.intp
 dtype = _numpy.dtype
 finfo = _numpy.finfo
 iinfo = _numpy.iinfo

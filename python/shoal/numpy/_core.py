@@ -349,7 +349,10 @@ class ndarray:
         return str(_to_numpy(self._a))
 
     def __format__(self, spec):
-        return format(_to_numpy(self._a), spec)
+        a = self._a
+        if a.ndim == 0:
+            return format(_item(a), spec)
+        return format(_to_numpy(a), spec)
 
     def __reduce__(self):  # pickling: by value
         return (_asarray_from_numpy, (_to_numpy(self._a),))
