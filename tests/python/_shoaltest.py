@@ -47,7 +47,11 @@ MIN_TILE_ELEMS = 16
 def configure(cpus, min_tile_elems=MIN_TILE_ELEMS):
     """(Re)start the runtime with ``cpus`` CPU actors and the given tile threshold."""
     shoal.shutdown()
-    shoal.init(cpus=cpus, min_tile_elems=min_tile_elems)
+    try:
+        # a read that waits longer than this fails instead of hanging the suite
+        shoal.init(cpus=cpus, min_tile_elems=min_tile_elems, timeout_ms=120_000)
+    except TypeError:
+        shoal.init(cpus=cpus, min_tile_elems=min_tile_elems)
 
 
 def rng(extra=0):
