@@ -155,6 +155,12 @@ def _norm_axis(axis):
     return operator.index(axis)
 
 
+def _no_kwargs(name, kwargs):
+    """NumPy reduction arguments shoal does not support yet (initial=, where=)."""
+    if kwargs:
+        raise NotImplementedError(f"shoal.numpy.{name}: unsupported argument(s) {sorted(kwargs)}")
+
+
 def _reduce(kind, a, axis=None, dtype=None, out=None, keepdims=False):
     """a.<kind>(axis, keepdims) for a _shoal.Array a; returns an ndarray (or out)."""
     axis = _norm_axis(axis)
@@ -407,8 +413,7 @@ class ndarray:
         s = a.shape
         if not s:
             raise TypeError("iteration over a 0-d array")
-        for i in range(s[0]):
-            yield _wrap(_getitem(a, i))
+        return (_wrap(_getitem(a, i)) for i in range(s[0]))
 
     def __contains__(self, value):
         return builtins.bool((self == value).any())
@@ -479,21 +484,27 @@ class ndarray:
 
     # ---- reductions
     def sum(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("sum", kwargs)
         return _reduce("sum", self._a, axis, dtype, out, keepdims)
 
     def prod(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("prod", kwargs)
         return _reduce("prod", self._a, axis, dtype, out, keepdims)
 
     def min(self, axis=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("min", kwargs)
         return _reduce("min", self._a, axis, None, out, keepdims)
 
     def max(self, axis=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("max", kwargs)
         return _reduce("max", self._a, axis, None, out, keepdims)
 
     def any(self, axis=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("any", kwargs)
         return _reduce("any", self._a, axis, None, out, keepdims)
 
     def all(self, axis=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("all", kwargs)
         return _reduce("all", self._a, axis, None, out, keepdims)
 
     def argmin(self, axis=None, out=None, keepdims=False):
@@ -503,6 +514,7 @@ class ndarray:
         return _arg_reduce("argmax", self._a, axis, out, keepdims)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        _no_kwargs("mean", kwargs)
         return _mean(self._a, axis, dtype, out, keepdims)
 
     def dot(self, b):

@@ -12,7 +12,7 @@ import numpy as _np
 from .. import _shoal as _C
 from .. import _ensure
 from ._core import (_B, _DT, _FLOAT64, _PYSCALAR, _U, _arg_reduce, _arr, _code,
-                    _from_host, _mean, _opnd, _out, _reduce, _wrap, ndarray)
+                    _from_host, _mean, _no_kwargs, _opnd, _out, _reduce, _wrap, ndarray)
 
 _binary = _C.binary
 _unary = _C.unary
@@ -332,18 +332,22 @@ def _dtype_of(x):
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):  # noqa: A001
+    _no_kwargs("sum", kwargs)
     return _reduce("sum", _arr(a), axis, dtype, out, keepdims)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    _no_kwargs("prod", kwargs)
     return _reduce("prod", _arr(a), axis, dtype, out, keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False, **kwargs):  # noqa: A001
+    _no_kwargs("min", kwargs)
     return _reduce("min", _arr(a), axis, None, out, keepdims)
 
 
 def max(a, axis=None, out=None, keepdims=False, **kwargs):  # noqa: A001
+    _no_kwargs("max", kwargs)
     return _reduce("max", _arr(a), axis, None, out, keepdims)
 
 
@@ -352,10 +356,12 @@ amax = max
 
 
 def any(a, axis=None, out=None, keepdims=False, **kwargs):  # noqa: A001
+    _no_kwargs("any", kwargs)
     return _reduce("any", _arr(a), axis, None, out, keepdims)
 
 
 def all(a, axis=None, out=None, keepdims=False, **kwargs):  # noqa: A001
+    _no_kwargs("all", kwargs)
     return _reduce("all", _arr(a), axis, None, out, keepdims)
 
 
@@ -368,6 +374,7 @@ def argmax(a, axis=None, out=None, *, keepdims=False):
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    _no_kwargs("mean", kwargs)
     return _mean(_arr(a), axis, dtype, out, keepdims)
 
 
