@@ -1,0 +1,71 @@
+#pragma once
+/// The message protocol between the client, the scheduler actor, CPU actors and the node
+/// actor. In-process the payloads travel by pointer (shard bytes are never copied to be
+/// sent); the cluster issue adds msgpack encodings of the same structs for the wire.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime.hpp"
+#include "arrays/buffer.hpp"
+#include "arrays/errors.hpp"
+#include "arrays/tiling.hpp"
+#include "scheduler/ops.hpp"
+#include "scheduler/tasks.hpp"
+
+namespace shoal {
+
+/// Tasks for one actor, to run in order.
+struct task_batch {
+  std::vector<task> tasks;
+};
+
+/// Data one actor sends another for a task waiting on `tag` (or the error that stopped it).
+struct piece_msg {
+  piece_tag tag = 0;
+  buffer_ptr data;
+  error_info err;
+};
+
+/// An actor's answer to a read of one shard.
+struct read_result {
+  buffer_ptr data;
+  error_info err;
+};
+
+/// The scheduler's answer to a fetch of a whole array: its tiles in tiling order.
+struct fetch_result {
+  dtype type = dtype::float64;
+  tiling til;
+  std::vector<buffer_ptr> tiles;
+  error_info err;
+};
+
+/// Shard statistics of one actor.
+struct actor_stats {
+  actor_info info;
+};
+
+/// All actors' statistics.
+struct cluster_stats {
+  std::vector<actor_info> actors;
+  std::int64_t arrays = 0;
+};
+
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
+
+}  // namespace shoal
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::task_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::piece_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::read_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::fetch_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::actor_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::cluster_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::op_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<caf::actor>)

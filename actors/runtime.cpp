@@ -1,0 +1,148 @@
+#include "actors/runtime.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "actors/cpu_actor.hpp"
+#include "actors/node_actor.hpp"
+#include "actors/runtime_impl.hpp"
+#include "actors/scheduler_actor.hpp"
+#include "arrays/errors.hpp"
+
+namespace shoal {
+namespace {
+
+std::mutex g_mu;
+std::unique_ptr<runtime> g_runtime;
+
+std::int64_t env_int(const char* name, std::int64_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  try {
+    return std::stoll(v);
+  } catch (...) {
+    throw_error(errc::value_error, std::string("shoal: ") + name + " must be an integer, got '" + v + "'");
+  }
+}
+
+/// CPU sockets of this machine (physical packages), at least 1.
+int socket_count() {
+  std::set<std::string> ids;
+  for (unsigned c = 0; c < 4096; ++c) {
+    std::ifstream f("/sys/devices/system/cpu/cpu" + std::to_string(c) + "/topology/physical_package_id");
+    if (!f) break;
+    std::string id;
+    f >> id;
+    ids.insert(id);
+  }
+  return ids.empty() ? 1 : static_cast<int>(ids.size());
+}
+
+runtime_options resolve(runtime_options o) {
+  if (o.cpus < 0) throw_error(errc::value_error, "shoal.init: cpus must be positive");
+  if (o.cpus == 0) o.cpus = static_cast<int>(env_int("SHOAL_CPUS", 0));
+  if (o.cpus <= 0) o.cpus = socket_count();
+  if (o.min_tile_elems <= 0) o.min_tile_elems = env_int("SHOAL_MIN_TILE_ELEMS", 65536);
+  if (o.min_tile_elems <= 0) throw_error(errc::value_error, "shoal.init: min_tile_elems must be positive");
+  if (o.threads_per_actor <= 0) {
+    int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    o.threads_per_actor = std::max(1, hw / o.cpus);
+  }
+  if (o.timeout_ms <= 0) o.timeout_ms = static_cast<int>(env_int("SHOAL_TIMEOUT_MS", 600000));
+  if (o.gpus > 0) throw_error(errc::value_error, "shoal.init: this build has no GPU support (gpus=" +
+                                                     std::to_string(o.gpus) + ")");
+  if (!o.address.empty())
+    throw_error(errc::value_error, "shoal.init: connecting to a remote cluster (address=" + o.address +
+                                       ") is not supported yet; omit address for the embedded cluster");
+  return o;
+}
+
+bool same(const runtime_options& a, const runtime_options& b) {
+  return a.cpus == b.cpus && a.min_tile_elems == b.min_tile_elems &&
+         a.threads_per_actor == b.threads_per_actor && a.timeout_ms == b.timeout_ms &&
+         a.address == b.address;
+}
+
+}  // namespace
+
+runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) {
+  auto& m = *impl_;
+  m.opts = opts;
+  m.cfg = std::make_unique<caf::actor_system_config>();
+  m.sys = std::make_unique<caf::actor_system>(*m.cfg);
+  m.node_name = default_node_name();
+  for (int i = 0; i < opts.cpus; ++i)
+    m.workers.push_back(spawn_cpu_actor(*m.sys, {i, "cpu" + std::to_string(i), m.node_name, opts.threads_per_actor}));
+  for (auto& w : m.workers) caf::anon_send(w, peers_atom::value, m.workers);
+  planner_config pc;
+  pc.n_actors = opts.cpus;
+  pc.min_tile_elems = opts.min_tile_elems;
+  m.scheduler = spawn_scheduler_actor(*m.sys, pc, m.workers);
+  m.node = spawn_node_actor(*m.sys, m.node_name, m.workers);
+  m.conn = std::make_shared<client::core>(*m.sys, m.scheduler, opts.timeout_ms);
+}
+
+runtime::~runtime() {
+  auto& m = *impl_;
+  m.conn.reset();  // handles still alive stop sending releases
+  for (auto& w : m.workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(m.scheduler, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(m.node, caf::exit_reason::user_shutdown);
+  m.workers.clear();
+  m.scheduler = nullptr;
+  m.node = nullptr;
+  m.sys.reset();  // waits for every actor to finish
+}
+
+runtime& runtime::init(const runtime_options& opts) {
+  std::lock_guard<std::mutex> g(g_mu);
+  runtime_options r = resolve(opts);
+  if (g_runtime) {
+    if (!same(g_runtime->impl_->opts, r))
+      throw_error(errc::runtime_error,
+                  "shoal is already running with other settings; call shoal.shutdown() first");
+    return *g_runtime;
+  }
+  g_runtime.reset(new runtime(r));
+  return *g_runtime;
+}
+
+runtime& runtime::get() {
+  {
+    std::lock_guard<std::mutex> g(g_mu);
+    if (g_runtime) return *g_runtime;
+  }
+  return init({});
+}
+
+bool runtime::running() {
+  std::lock_guard<std::mutex> g(g_mu);
+  return g_runtime != nullptr;
+}
+
+void runtime::shutdown() {
+  std::unique_ptr<runtime> r;
+  {
+    std::lock_guard<std::mutex> g(g_mu);
+    r = std::move(g_runtime);
+  }
+  r.reset();
+}
+
+const runtime_options& runtime::options() const { return impl_->opts; }
+
+runtime_info runtime::info() {
+  runtime_info out;
+  cluster_stats s = impl_->conn->stats();
+  out.actors = std::move(s.actors);
+  out.arrays = s.arrays;
+  out.node = impl_->node_name;
+  out.min_tile_elems = impl_->opts.min_tile_elems;
+  return out;
+}
+
+}  // namespace shoal

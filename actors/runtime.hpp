@@ -1,0 +1,58 @@
+#pragma once
+/// shoal::runtime: the process's actor system and the embedded default cluster (a scheduler,
+/// one CPU actor per socket, a node actor). One runtime per process; shoal::array calls use it.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace shoal {
+
+struct runtime_options {
+  int cpus = 0;                      ///< CPU socket actors; 0 = $SHOAL_CPUS or one per socket
+  int gpus = -1;                     ///< GPU actors; -1 = every visible GPU (none in a CPU build)
+  std::string address;               ///< empty = embedded cluster (remote comes with the cluster issue)
+  std::int64_t min_tile_elems = 0;   ///< 0 = $SHOAL_MIN_TILE_ELEMS or 65536
+  int threads_per_actor = 0;         ///< kernel threads per CPU actor; 0 = cores / cpus
+  int timeout_ms = 0;                ///< waits on data give up after this; 0 = $SHOAL_TIMEOUT_MS or 600000
+};
+
+/// One actor as runtime_info reports it.
+struct actor_info {
+  std::string name;  ///< "cpu0", "gpu0", ...
+  std::string kind;  ///< "cpu" or "gpu"
+  std::string node;  ///< the node (process) name
+  std::int64_t shards = 0;
+  std::int64_t bytes = 0;
+};
+
+struct runtime_info {
+  std::vector<actor_info> actors;
+  std::string node;
+  std::int64_t min_tile_elems = 0;
+  std::int64_t arrays = 0;  ///< live arrays in the scheduler's directory
+};
+
+class runtime {
+ public:
+  struct impl;
+  /// Starts the runtime (no-op if it runs with the same options; throws value_error if it runs
+  /// with other ones).
+  static runtime& init(const runtime_options& opts = {});
+  /// The running runtime, starting a default one if none runs.
+  static runtime& get();
+  static bool running();
+  /// Stops every actor and frees every shard. Arrays still held become unusable.
+  static void shutdown();
+
+  runtime_info info();
+  const runtime_options& options() const;
+  impl& internals() { return *impl_; }
+  ~runtime();
+
+ private:
+  explicit runtime(const runtime_options& opts);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace shoal

@@ -1,0 +1,24 @@
+#pragma once
+/// The runtime's insides, shared by runtime.cpp and the client.
+#include <memory>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/client.hpp"
+#include "actors/runtime.hpp"
+
+namespace shoal {
+
+struct runtime::impl {
+  runtime_options opts;  ///< resolved (no zeros left)
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::vector<caf::actor> workers;
+  caf::actor scheduler;
+  caf::actor node;
+  std::string node_name;
+  std::shared_ptr<client::core> conn;
+};
+
+}  // namespace shoal

@@ -1,0 +1,112 @@
+#include "actors/scheduler_actor.hpp"
+
+#include <memory>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+
+namespace shoal {
+namespace {
+
+struct scheduler_state {
+  std::unique_ptr<planner> plan;
+  std::vector<caf::actor> workers;
+  /// Arrays whose op could not be planned, with the reason (reported when read).
+  std::unordered_map<array_id, error_info> bad;
+};
+
+caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_config cfg,
+                           std::vector<caf::actor> workers) {
+  self->state.plan = std::make_unique<planner>(cfg);
+  self->state.workers = std::move(workers);
+  return {
+      [=](op_batch& b) {
+        auto& st = self->state;
+        task_lists lists(st.workers.size());
+        for (auto& o : b.ops) {
+          try {
+            st.plan->plan(o, lists);
+          } catch (const error& e) {
+            for (auto id : o.outs) st.bad[id] = {e.code(), e.what()};
+          } catch (const std::exception& e) {
+            for (auto id : o.outs) st.bad[id] = {errc::runtime_error, e.what()};
+          }
+        }
+        for (auto id : b.released) {
+          st.plan->release(id, lists);
+          st.bad.erase(id);
+        }
+        for (std::size_t a = 0; a < lists.size(); ++a)
+          if (!lists[a].empty()) self->send(st.workers[a], task_batch{std::move(lists[a])});
+      },
+      [=](fetch_atom, array_id id, bool want_data) -> caf::result<fetch_result> {
+        auto& st = self->state;
+        fetch_result res;
+        if (auto b = st.bad.find(id); b != st.bad.end()) {
+          res.err = b->second;
+          return res;
+        }
+        const array_entry* e = st.plan->dir().find(id);
+        if (!e) {
+          res.err = {errc::runtime_error, "shoal: array " + std::to_string(id) + " is unknown"};
+          return res;
+        }
+        res.type = e->type;
+        res.til = e->til;
+        const std::size_t n = e->keys.size();
+        res.tiles.resize(n);
+        if (n == 0) return res;
+        auto rp = self->make_response_promise<fetch_result>();
+        auto acc = std::make_shared<fetch_result>(std::move(res));
+        auto left = std::make_shared<std::size_t>(n);
+        for (std::size_t t = 0; t < n; ++t) {
+          auto done = [=]() mutable {
+            if (--*left == 0) rp.deliver(std::move(*acc));
+          };
+          self->request(st.workers[static_cast<std::size_t>(e->owner[t])], caf::infinite, read_atom::value,
+                        e->keys[t], want_data)
+              .then(
+                  [=](read_result& r) mutable {
+                    if (r.err && !acc->err) acc->err = r.err;
+                    acc->tiles[t] = std::move(r.data);
+                    done();
+                  },
+                  [=](caf::error& err) mutable {
+                    if (!acc->err) acc->err = {errc::runtime_error, "shoal: actor failed: " + caf::to_string(err)};
+                    done();
+                  });
+        }
+        return rp;
+      },
+      [=](stats_atom) -> caf::result<cluster_stats> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<cluster_stats>();
+        auto acc = std::make_shared<cluster_stats>();
+        acc->arrays = static_cast<std::int64_t>(st.plan->dir().size());
+        acc->actors.resize(st.workers.size());
+        auto left = std::make_shared<std::size_t>(st.workers.size());
+        if (*left == 0) return *acc;
+        for (std::size_t a = 0; a < st.workers.size(); ++a) {
+          self->request(st.workers[a], caf::infinite, stats_atom::value)
+              .then(
+                  [=](actor_stats& s) mutable {
+                    acc->actors[a] = s.info;
+                    if (--*left == 0) rp.deliver(std::move(*acc));
+                  },
+                  [=](caf::error&) mutable {
+                    if (--*left == 0) rp.deliver(std::move(*acc));
+                  });
+        }
+        return rp;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_scheduler_actor(caf::actor_system& sys, planner_config cfg,
+                                 std::vector<caf::actor> workers) {
+  return sys.spawn(scheduler_fn, cfg, std::move(workers));
+}
+
+}  // namespace shoal

@@ -1,0 +1,82 @@
+#pragma once
+/// The engine inside a CPU actor, free of CAF so tests can drive it: a shard store, a queue
+/// of tasks run strictly in arrival order, and the pieces that have arrived from other actors.
+/// A task whose inputs failed fails too (its outputs carry the error), so an error inside a
+/// kernel travels to whoever reads the result instead of hanging anyone.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <variant>
+
+#include "actors/messages.hpp"
+#include "arrays/thread_pool.hpp"
+
+namespace shoal {
+
+class task_runner {
+ public:
+  /// Delivers a piece to actor `dest` (may be this actor: it calls arrive()).
+  using send_fn = std::function<void(int dest, piece_msg)>;
+  using reply_fn = std::function<void(read_result)>;
+
+  task_runner(int index, int threads, send_fn send);
+
+  void push(task t);
+  void push_read(shard_key key, bool want_data, reply_fn reply);
+  void arrive(piece_msg p);
+  /// Runs queued work until the queue is empty or its head waits for a piece.
+  void pump();
+
+  std::int64_t shard_count() const { return static_cast<std::int64_t>(shards_.size()); }
+  std::int64_t shard_bytes() const;
+  std::size_t queued() const { return queue_.size(); }
+
+ private:
+  struct read_req {
+    shard_key key;
+    bool want_data;
+    reply_fn reply;
+  };
+  using entry = std::variant<task, read_req>;
+
+  bool ready(const entry& e) const;
+  void run(entry& e);
+  void run_task(task& t);
+
+  buffer_ptr shard(shard_key k) const;  // throws the shard's error if it failed
+  void fail(shard_key k, const error_info& e);
+  void put(shard_key k, buffer_ptr b);
+
+  /// A readable view of an operand over `tile`: pointer, strides, and what keeps it alive.
+  struct resolved {
+    const void* data = nullptr;
+    shape_t strides;
+    buffer_ptr keep;
+  };
+  resolved resolve(const operand_spec& s, const shape_t& tile);
+  void consume_pieces(const operand_spec& s);
+
+  void exec(fill_task& t);
+  void exec(host_task& t);
+  void exec(send_task& t);
+  void exec(program_task& t);
+  void exec(partial_task& t);
+  void exec(combine_task& t);
+  void exec(matmul_task& t);
+  void exec(assemble_task& t);
+  void exec(update_task& t);
+  void exec(alias_task& t);
+  void exec(free_task& t);
+
+  int index_;
+  thread_pool pool_;
+  send_fn send_;
+  std::deque<entry> queue_;
+  std::unordered_map<shard_key, buffer_ptr> shards_;
+  std::unordered_map<shard_key, error_info> failed_;
+  std::unordered_map<piece_tag, piece_msg> arrived_;
+};
+
+}  // namespace shoal

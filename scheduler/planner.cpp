@@ -1,0 +1,317 @@
+#include "scheduler/planner.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "arrays/errors.hpp"
+#include "scheduler/pieces.hpp"
+
+namespace shoal {
+
+/// Tasks of one op: phase 1 produces pieces, phase 2 consumes them. Every actor runs all its
+/// phase-1 tasks of an op before its phase-2 tasks, so no actor waits on a piece that another
+/// actor would only send after it.
+struct planner::emit {
+  task_lists phase1, phase2;
+  explicit emit(int n) : phase1(static_cast<std::size_t>(n)), phase2(static_cast<std::size_t>(n)) {}
+};
+
+planner::planner(planner_config cfg) : cfg_(cfg) {
+  if (cfg_.n_actors < 1) cfg_.n_actors = 1;
+}
+
+array_entry planner::layout(const shape_t& shape, dtype t) {
+  array_entry e;
+  e.type = t;
+  e.til = choose_tiling(shape, cfg_.min_tile_elems, cfg_.n_actors, cfg_.tiles_per_actor);
+  std::int64_t n = e.til.count();
+  e.owner.resize(static_cast<std::size_t>(n));
+  e.keys.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    e.owner[static_cast<std::size_t>(i)] = static_cast<int>(i * cfg_.n_actors / n);
+    e.keys[static_cast<std::size_t>(i)] = next_key_++;
+  }
+  return e;
+}
+
+void planner::plan(const op& o, task_lists& out) {
+  out.resize(static_cast<std::size_t>(cfg_.n_actors));
+  emit em(cfg_.n_actors);
+  switch (o.kind) {
+    case op_kind::fill:
+    case op_kind::random: plan_fill(o, em); break;
+    case op_kind::from_host: plan_host(o, em); break;
+    case op_kind::elementwise: plan_elementwise(o, em); break;
+    case op_kind::reduce: plan_reduce(o, em); break;
+    case op_kind::matmul: plan_matmul(o, em); break;
+    case op_kind::assemble: plan_assemble(o, em); break;
+    case op_kind::reshape: plan_reshape(o, em); break;
+    case op_kind::setitem: plan_setitem(o, em); break;
+  }
+  for (std::size_t a = 0; a < out.size(); ++a) {
+    for (auto& t : em.phase1[a]) out[a].push_back(std::move(t));
+    for (auto& t : em.phase2[a]) out[a].push_back(std::move(t));
+  }
+}
+
+void planner::release(array_id id, task_lists& out) {
+  out.resize(static_cast<std::size_t>(cfg_.n_actors));
+  std::vector<free_task> frees(static_cast<std::size_t>(cfg_.n_actors));
+  for (auto [owner, key] : dir_.remove(id)) frees[static_cast<std::size_t>(owner)].keys.push_back(key);
+  for (std::size_t a = 0; a < frees.size(); ++a)
+    if (!frees[a].keys.empty()) out[a].push_back(std::move(frees[a]));
+}
+
+void planner::add_pieces(const operand& x, const box& vbox, const shape_t& dst_strides,
+                         std::int64_t dst_base, int consumer, emit& em,
+                         std::vector<piece_spec>& out) {
+  const array_entry& e = dir_.at(x.id);
+  box cb = collapse_broadcast(x.map, vbox);
+  for (auto& p : split_view(x.map, e.til, vbox)) {
+    piece_spec q;
+    q.extent = p.vbox.extent();
+    q.dst_offset = dst_base;
+    for (std::size_t d = 0; d < q.extent.size(); ++d) q.dst_offset += (p.vbox.lo[d] - cb.lo[d]) * dst_strides[d];
+    q.dst_strides = dst_strides;
+    auto t = static_cast<std::size_t>(p.tile);
+    strided_src src{e.keys[t], p.src_offset, p.src_strides};
+    if (e.owner[t] == consumer) {
+      q.local = true;
+      q.src = std::move(src);
+    } else {
+      q.local = false;
+      q.tag = next_tag_++;
+      em.phase1[static_cast<std::size_t>(e.owner[t])].push_back(
+          send_task{std::move(src), e.type, q.extent, consumer, q.tag});
+    }
+    out.push_back(std::move(q));
+  }
+}
+
+operand_spec planner::plan_operand(const operand& x, const box& vbox, int consumer, emit& em) {
+  const array_entry& e = dir_.at(x.id);
+  operand_spec s;
+  s.type = e.type;
+  box cb = collapse_broadcast(x.map, vbox);
+  s.extent = cb.extent();
+  auto ps = split_view(x.map, e.til, vbox);
+  if (ps.size() == 1 && e.owner[static_cast<std::size_t>(ps[0].tile)] == consumer && ps[0].vbox == cb) {
+    s.direct = true;
+    s.src = {e.keys[static_cast<std::size_t>(ps[0].tile)], ps[0].src_offset, ps[0].src_strides};
+    return s;
+  }
+  add_pieces(x, vbox, c_strides(s.extent), 0, consumer, em, s.pieces);
+  return s;
+}
+
+void planner::plan_fill(const op& o, emit& em) {
+  array_entry e = layout(o.shape, o.types.at(0));
+  for (std::size_t t = 0; t < e.keys.size(); ++t) {
+    fill_task f;
+    f.out = e.keys[t];
+    f.type = e.type;
+    f.random = o.kind == op_kind::random;
+    f.fill_k = o.fill_k;
+    f.fill_p = o.fill_p;
+    f.rand_k = o.rand_k;
+    f.rand_p = o.rand_p;
+    f.seed = o.seed;
+    f.stream = o.stream;
+    f.global_shape = o.shape;
+    f.tile = e.til.tile_box(static_cast<std::int64_t>(t));
+    em.phase2[static_cast<std::size_t>(e.owner[t])].push_back(std::move(f));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+void planner::plan_host(const op& o, emit& em) {
+  array_entry e = layout(o.shape, o.types.at(0));
+  for (std::size_t t = 0; t < e.keys.size(); ++t)
+    em.phase2[static_cast<std::size_t>(e.owner[t])].push_back(
+        host_task{e.keys[t], e.type, o.host, o.shape, e.til.tile_box(static_cast<std::int64_t>(t))});
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+void planner::plan_elementwise(const op& o, emit& em) {
+  std::vector<array_entry> outs;
+  for (std::size_t i = 0; i < o.outs.size(); ++i) {
+    array_entry e = layout(o.shape, o.types.at(i));
+    if (i > 0) {
+      e.owner = outs[0].owner;
+      e.til = outs[0].til;
+    }
+    outs.push_back(std::move(e));
+  }
+  const array_entry& first = outs.at(0);
+  for (std::size_t t = 0; t < first.keys.size(); ++t) {
+    int a = first.owner[t];
+    program_task p;
+    for (auto& e : outs) p.outs.push_back(e.keys[t]);
+    p.prog = o.prog;
+    box tb = first.til.tile_box(static_cast<std::int64_t>(t));
+    p.tile = tb.extent();
+    for (auto& x : o.ins) p.ins.push_back(plan_operand(x, tb, a, em));
+    em.phase2[static_cast<std::size_t>(a)].push_back(std::move(p));
+  }
+  for (std::size_t i = 0; i < o.outs.size(); ++i) dir_.add(o.outs[i], std::move(outs[i]));
+}
+
+void planner::plan_reduce(const op& o, emit& em) {
+  const array_entry& in = dir_.at(o.ins.at(0).id);
+  const std::size_t n = in.til.shape.size();
+  tiling kt;  // keepdims layout: the input's tiling with reduced dims collapsed
+  for (std::size_t d = 0; d < n; ++d) {
+    kt.shape.push_back(o.axes[d] ? 1 : in.til.shape[d]);
+    kt.tile.push_back(o.axes[d] ? 1 : in.til.tile[d]);
+  }
+  const std::int64_t nk = kt.count();
+  std::vector<std::vector<std::int64_t>> contrib(static_cast<std::size_t>(nk));
+  for (std::int64_t t = 0; t < in.til.count(); ++t) {
+    shape_t c = in.til.coords(t);
+    for (std::size_t d = 0; d < n; ++d)
+      if (o.axes[d]) c[d] = 0;
+    contrib[static_cast<std::size_t>(kt.index(c))].push_back(t);
+  }
+  array_entry e;
+  e.type = o.types.at(0);
+  e.til = kt;
+  if (!o.keepdims) {
+    e.til = tiling{};
+    for (std::size_t d = 0; d < n; ++d)
+      if (!o.axes[d]) {
+        e.til.shape.push_back(kt.shape[d]);
+        e.til.tile.push_back(kt.tile[d]);
+      }
+  }
+  bool arg = o.red_k == reduce_kind::argmin || o.red_k == reduce_kind::argmax;
+  dtype ptype = arg ? in.type : reduce_result(o.red_k, in.type);
+  for (std::int64_t u = 0; u < nk; ++u) {
+    auto& parts = contrib[static_cast<std::size_t>(u)];
+    int dest = in.owner[static_cast<std::size_t>(parts.at(0))];
+    combine_task c;
+    c.out = next_key_++;
+    c.partial_type = ptype;
+    c.kind = o.red_k;
+    c.count = kt.tile_box(u).size();
+    for (std::int64_t t : parts) {
+      partial_task p;
+      p.in = in.keys[static_cast<std::size_t>(t)];
+      p.type = in.type;
+      box tb = in.til.tile_box(t);
+      p.tile = tb.extent();
+      p.kind = o.red_k;
+      p.axes = o.axes;
+      p.origin = tb.lo;
+      p.global_shape = in.til.shape;
+      p.dest = dest;
+      p.tag = next_tag_++;
+      c.parts.push_back(p.tag);
+      em.phase1[static_cast<std::size_t>(in.owner[static_cast<std::size_t>(t)])].push_back(std::move(p));
+    }
+    e.owner.push_back(dest);
+    e.keys.push_back(c.out);
+    em.phase2[static_cast<std::size_t>(dest)].push_back(std::move(c));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+void planner::plan_matmul(const op& o, emit& em) {
+  const operand& a = o.ins.at(0);
+  const operand& b = o.ins.at(1);
+  std::int64_t m = a.map.shape.at(0), k = a.map.shape.at(1), n = b.map.shape.at(1);
+  array_entry e = layout({m, n}, o.types.at(0));
+  for (std::size_t t = 0; t < e.keys.size(); ++t) {
+    int owner = e.owner[t];
+    box tb = e.til.tile_box(static_cast<std::int64_t>(t));
+    matmul_task mt;
+    mt.out = e.keys[t];
+    mt.type = e.type;
+    mt.m = tb.hi[0] - tb.lo[0];
+    mt.n = tb.hi[1] - tb.lo[1];
+    mt.k = k;
+    mt.a = plan_operand(a, box{{tb.lo[0], 0}, {tb.hi[0], k}}, owner, em);
+    mt.b = plan_operand(b, box{{0, tb.lo[1]}, {k, tb.hi[1]}}, owner, em);
+    em.phase2[static_cast<std::size_t>(owner)].push_back(std::move(mt));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+void planner::plan_assemble(const op& o, emit& em) {
+  array_entry e = layout(o.shape, o.types.at(0));
+  for (std::size_t t = 0; t < e.keys.size(); ++t) {
+    int owner = e.owner[t];
+    box tb = e.til.tile_box(static_cast<std::int64_t>(t));
+    assemble_task at;
+    at.out = e.keys[t];
+    at.data.type = e.type;
+    at.data.extent = tb.extent();
+    shape_t dst = c_strides(at.data.extent);
+    for (std::size_t i = 0; i < o.ins.size(); ++i) {
+      const shape_t& pl = o.placement.at(i);
+      box src{pl, pl};
+      for (std::size_t d = 0; d < pl.size(); ++d) src.hi[d] += o.ins[i].map.shape[d];
+      box w = intersect(tb, src);
+      if (w.empty() && w.ndim() > 0) continue;
+      box vb = w;
+      std::int64_t base = 0;
+      for (std::size_t d = 0; d < pl.size(); ++d) {
+        vb.lo[d] -= pl[d];
+        vb.hi[d] -= pl[d];
+        base += (w.lo[d] - tb.lo[d]) * dst[d];
+      }
+      add_pieces(o.ins[i], vb, dst, base, owner, em, at.data.pieces);
+    }
+    em.phase2[static_cast<std::size_t>(owner)].push_back(std::move(at));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+void planner::plan_reshape(const op& o, emit& em) {
+  const operand& x = o.ins.at(0);
+  const shape_t& xs = x.map.shape;
+  array_entry e = layout(o.shape, o.types.at(0));
+  for (std::size_t t = 0; t < e.keys.size(); ++t) {
+    int owner = e.owner[t];
+    box tb = e.til.tile_box(static_cast<std::int64_t>(t));
+    assemble_task at;
+    at.out = e.keys[t];
+    at.data.type = e.type;
+    at.data.extent = tb.extent();
+    std::int64_t local = 0;  // runs are contiguous and in order inside the tile's buffer
+    for (auto [first, len] : box_runs(o.shape, tb)) {
+      std::int64_t within = 0;
+      for (const box& bx : flat_range_boxes(xs, first, len)) {
+        add_pieces(x, bx, c_strides(bx.extent()), local + within, owner, em, at.data.pieces);
+        within += bx.size();
+      }
+      local += len;
+    }
+    em.phase2[static_cast<std::size_t>(owner)].push_back(std::move(at));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+void planner::plan_setitem(const op& o, emit& em) {
+  const operand& base = o.ins.at(0);
+  const operand& value = o.ins.at(1);
+  const array_entry& old = dir_.at(base.id);
+  array_entry e = old;  // untouched tiles keep their shards (copy on write)
+  bool may_donate = o.donated && value.id != base.id;
+  for (auto& p : split_view(o.target, old.til, full_box(o.target.shape))) {
+    auto t = static_cast<std::size_t>(p.tile);
+    int owner = old.owner[t];
+    update_task u;
+    u.old = old.keys[t];
+    u.out = next_key_++;
+    u.in_place = may_donate && dir_.refs(u.old) == 1;
+    u.value = plan_operand(value, p.vbox, owner, em);
+    u.extent = p.vbox.extent();
+    u.dst_offset = p.src_offset;
+    u.dst_strides = p.src_strides;
+    e.keys[t] = u.out;
+    em.phase2[static_cast<std::size_t>(owner)].push_back(std::move(u));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+}  // namespace shoal

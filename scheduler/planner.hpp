@@ -1,0 +1,59 @@
+#pragma once
+/// The planner: turns ops into per-actor task lists (owner computes; operands that live
+/// elsewhere or are tiled differently are moved as pieces) and keeps the shard directory.
+/// Plain data and algorithms: the scheduler actor wraps it, tests drive it directly.
+#include <cstdint>
+#include <vector>
+
+#include "scheduler/directory.hpp"
+#include "scheduler/ops.hpp"
+#include "scheduler/tasks.hpp"
+
+namespace shoal {
+
+struct planner_config {
+  int n_actors = 1;
+  std::int64_t min_tile_elems = 65536;
+  int tiles_per_actor = 1;
+};
+
+/// Tasks per actor (index = actor), in the order each actor must run them.
+using task_lists = std::vector<std::vector<task>>;
+
+class planner {
+ public:
+  explicit planner(planner_config cfg);
+
+  /// Plans `o`, appending to `out` (sized n_actors). Throws shoal::error on an op that names
+  /// unknown arrays.
+  void plan(const op& o, task_lists& out);
+  /// Forgets `id`, appending free tasks for shards nobody references any more.
+  void release(array_id id, task_lists& out);
+
+  const directory& dir() const { return dir_; }
+  const planner_config& config() const { return cfg_; }
+  /// The tiling and placement a new array of `shape` gets.
+  array_entry layout(const shape_t& shape, dtype t);
+
+ private:
+  struct emit;  // the two phases of one op
+  operand_spec plan_operand(const operand& x, const box& vbox, int consumer, emit& em);
+  void add_pieces(const operand& x, const box& vbox, const shape_t& dst_strides,
+                  std::int64_t dst_base, int consumer, emit& em, std::vector<piece_spec>& out);
+
+  void plan_fill(const op& o, emit& em);
+  void plan_host(const op& o, emit& em);
+  void plan_elementwise(const op& o, emit& em);
+  void plan_reduce(const op& o, emit& em);
+  void plan_matmul(const op& o, emit& em);
+  void plan_assemble(const op& o, emit& em);
+  void plan_reshape(const op& o, emit& em);
+  void plan_setitem(const op& o, emit& em);
+
+  planner_config cfg_;
+  directory dir_;
+  shard_key next_key_ = 1;
+  piece_tag next_tag_ = 1;
+};
+
+}  // namespace shoal
