@@ -16,7 +16,10 @@ enum class fill_kind : std::uint8_t {
   eye,       ///< 2-d: 1 where col - row == k, else 0
 };
 
-/// Parameters; ints/bool use the `i` fields, floats the `f` fields.
+/// Parameters; ints/bool use the `i` fields, floats the `f` fields, except linspace, which
+/// always reads fa/fb (start/stop; it computes in float64 and floors for int dtypes, as NumPy).
+/// arange for floats reproduces NumPy bit for bit: element i >= 2 is
+/// start + i * ((start + step) - start) in the dtype's precision.
 struct fill_params {
   double fa = 0, fb = 0;
   std::int64_t ia = 0, ib = 0;
