@@ -145,6 +145,8 @@ void bind_array(py::module_& m) {
         "a[key] = value (an Array or a Python scalar), writing through to every view.");
   m.def("reshape", [](const array& a, py::handle shape) {
     shape_t s = to_shape(shape);
+    for (auto& d : s)  // NumPy takes any negative extent as the unknown one (-1)
+      if (d < 0) d = -1;
     py::gil_scoped_release nogil;
     return a.reshape(std::move(s));
   }, py::arg("a"), py::arg("shape"));

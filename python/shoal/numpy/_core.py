@@ -598,7 +598,10 @@ class ndarray:
         return _wrap(_unary(_NEG, self._a))
 
     def __pos__(self):
-        return _wrap(_C.copy(self._a))
+        a = self._a
+        if a.code == _BOOL:
+            _np.positive(_np.zeros(0, bool))  # NumPy's TypeError: 'positive' has no bool loop
+        return _wrap(_C.copy(a))
 
     def __abs__(self):
         return _wrap(_unary(_ABS, self._a))

@@ -268,8 +268,11 @@ logical_not = _make_unary("logical_not")
 
 
 def positive(x, /, out=None):
-    """+x (a copy)."""
-    return _out(_C.copy(_arr(x)), out)
+    """+x (a copy; TypeError for bool, as NumPy)."""
+    a = _arr(x)
+    if a.code == 0:
+        _np.positive(_np.zeros(0, bool))  # raises NumPy's own TypeError
+    return _out(_C.copy(a), out)
 
 
 def _as_bool(x):
