@@ -217,9 +217,13 @@ def _binop(name):
     def op(self, other):
         t = type(other)
         if t is ndarray:
-            return _wrap(_binary(code, self._a, other._a))
+            r = _new(ndarray)
+            r._a = _binary(code, self._a, other._a)
+            return r
         if t in _PYSCALAR:
-            return _wrap(_binary(code, self._a, other))
+            r = _new(ndarray)
+            r._a = _binary(code, self._a, other)
+            return r
         o = _opnd_slow(other)
         if o is None:
             return NotImplemented
@@ -291,7 +295,9 @@ class ndarray:
     IndexError. ``numpy.asarray(a)`` (``__array__``) copies the data to a NumPy array.
     """
 
-    __slots__ = ("_a", "__weakref__")
+    # _shape / _dtype: caches filled on first access (an array's shape and dtype never change;
+    # in-place operators write through the same handle)
+    __slots__ = ("_a", "_shape", "_dtype", "__weakref__")
     __array_priority__ = 1000.0
     __array_ufunc__ = None  # numpy_array <op> shoal_array defers to shoal's reflected op
     __hash__ = None
@@ -305,11 +311,19 @@ class ndarray:
     # ---- metadata
     @property
     def shape(self):
-        return self._a.shape
+        try:
+            return self._shape
+        except AttributeError:
+            s = self._shape = self._a.shape
+            return s
 
     @property
     def dtype(self):
-        return _DT[self._a.code]
+        try:
+            return self._dtype
+        except AttributeError:
+            d = self._dtype = _DT[self._a.code]
+            return d
 
     @property
     def ndim(self):
