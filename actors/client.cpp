@@ -20,7 +20,14 @@ core::core(caf::actor_system& sys, caf::actor scheduler, int timeout_ms)
     : sys_(sys), scheduler_(std::move(scheduler)),
       timeout_(std::chrono::milliseconds(timeout_ms)), timeout_ms_(timeout_ms) {}
 
+namespace {
+[[noreturn]] void throw_closed() {
+  throw_error(errc::runtime_error, "shoal: the runtime was shut down; this array is no longer usable");
+}
+}  // namespace
+
 void core::submit(std::vector<op> ops) {
+  if (closed_) throw_closed();
   op_batch b;
   b.ops = std::move(ops);
   {
@@ -37,6 +44,7 @@ void core::submit(op o) {
 }
 
 void core::release(array_id id) {
+  if (closed_) return;
   std::lock_guard<std::mutex> g(mu_);
   released_.push_back(id);
 }
@@ -62,6 +70,7 @@ fetch_result core::fetch(array_id id, bool want_data) {
 }
 
 cluster_stats core::stats() {
+  if (closed_) throw_closed();
   cluster_stats res;
   error_info failure;
   bool got = false;

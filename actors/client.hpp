@@ -31,12 +31,16 @@ class core {
   fetch_result fetch(array_id id, bool want_data);
   cluster_stats stats();
   std::uint64_t next_stream() { return stream_.fetch_add(1); }
+  /// Called by the runtime before it stops: later calls throw instead of touching dead actors.
+  void close() { closed_ = true; }
+  bool closed() const { return closed_; }
 
  private:
   caf::actor_system& sys_;
   caf::actor scheduler_;
   caf::duration timeout_;
   int timeout_ms_;
+  std::atomic<bool> closed_{false};
   std::atomic<array_id> next_id_{1};
   std::atomic<std::uint64_t> stream_{0};
   std::mutex mu_;

@@ -88,7 +88,8 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
 
 runtime::~runtime() {
   auto& m = *impl_;
-  m.conn.reset();  // handles still alive stop sending releases
+  m.conn->close();  // handles still alive now throw instead of reaching dead actors
+  m.conn.reset();
   for (auto& w : m.workers) caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(m.scheduler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(m.node, caf::exit_reason::user_shutdown);
