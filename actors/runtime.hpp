@@ -36,8 +36,8 @@ struct runtime_info {
 class runtime {
  public:
   struct impl;
-  /// Starts the runtime (no-op if it runs with the same options; throws value_error if it runs
-  /// with other ones).
+  /// Starts the runtime (no-op if it runs with the same options; throws runtime_error if it
+  /// runs with other ones: call shutdown() first).
   static runtime& init(const runtime_options& opts = {});
   /// The running runtime, starting a default one if none runs.
   static runtime& get();
