@@ -262,6 +262,21 @@ TEST(reduce, arg_zero_d_and_nan_first) {
   EXPECT_THROW(reduce_tile(reduce_kind::argmin, dtype::float64, a.data(), {4}, {true}, &v), error);
 }
 
+TEST(reduce, nan_anywhere_propagates_through_min_max) {
+  for (std::size_t pos = 0; pos < 41; ++pos) {
+    std::vector<float> f(41, 1.0f);
+    std::vector<double> d(41, -1.0);
+    f[pos] = NAN;
+    d[pos] = NAN;
+    float fm = 0;
+    double dm = 0;
+    reduce_tile(reduce_kind::max, dtype::float32, f.data(), {41}, {true}, &fm);
+    reduce_tile(reduce_kind::min, dtype::float64, d.data(), {41}, {true}, &dm);
+    EXPECT_TRUE(std::isnan(fm)) << pos;
+    EXPECT_TRUE(std::isnan(dm)) << pos;
+  }
+}
+
 TEST(reduce, combine_partials_values) {
   std::vector<double> acc{1, 2, NAN, 4}, part{3, NAN, 1, -1};
   combine_partials(reduce_kind::max, dtype::float64, acc.data(), part.data(), 4);
