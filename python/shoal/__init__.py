@@ -135,6 +135,16 @@ def runtime_info():
     return _shoal.info()
 
 
+def wait(*arrays):
+    """Block until every given shoal array has been computed, without copying it out.
+
+    Operations return at once and run in the background; this is the way to time them or
+    to surface an error raised inside an actor's kernel (reading the data does both too).
+    """
+    for a in arrays:
+        _shoal.wait(a._a)
+
+
 def _at_exit():
     try:
         _shoal.shutdown()
