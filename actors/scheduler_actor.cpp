@@ -106,7 +106,9 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
 
 caf::actor spawn_scheduler_actor(caf::actor_system& sys, planner_config cfg,
                                  std::vector<caf::actor> workers) {
-  return sys.spawn(scheduler_fn, cfg, std::move(workers));
+  // Detached: its own thread wakes at once on a message; a pooled actor would wait for
+  // CAF's polling workers, which sleep between polls (tens of microseconds per hop).
+  return sys.spawn<caf::detached>(scheduler_fn, cfg, std::move(workers));
 }
 
 }  // namespace shoal

@@ -1,5 +1,7 @@
-/// 64-byte aligned host buffers.
+/// 64-byte aligned host buffers; large ones on transparent huge pages.
 #include "arrays/buffer.hpp"
+
+#include <sys/mman.h>
 
 #include <cstdlib>
 #include <string>
@@ -7,14 +9,27 @@
 #include "arrays/errors.hpp"
 
 namespace shoal {
+namespace {
+
+/// From this size on, buffers are 2 MiB aligned and advised onto huge pages (as NumPy does):
+/// a fresh 64 MiB shard then takes 32 page faults to touch instead of 16384, which is most
+/// of the cost of writing a new large array.
+constexpr std::size_t huge_threshold = std::size_t{4} << 20;
+constexpr std::size_t huge_page = std::size_t{2} << 20;
+
+}  // namespace
 
 buffer::buffer(std::size_t bytes) : bytes_(bytes) {
   void* p = nullptr;
+  const bool huge = bytes >= huge_threshold;
   // posix_memalign takes any size (aligned_alloc wants a multiple of the alignment); one byte
   // at least so that an empty buffer still has a distinct, valid pointer.
-  if (posix_memalign(&p, 64, bytes == 0 ? 1 : bytes) != 0 || p == nullptr)
+  if (posix_memalign(&p, huge ? huge_page : 64, bytes == 0 ? 1 : bytes) != 0 || p == nullptr)
     throw_error(errc::memory_error,
                 "Unable to allocate " + std::to_string(bytes) + " bytes for a host buffer");
+#ifdef MADV_HUGEPAGE
+  if (huge) madvise(p, bytes / huge_page * huge_page, MADV_HUGEPAGE);  // a hint; failure is fine
+#endif
   data_ = static_cast<std::byte*>(p);
 }
 
