@@ -26,15 +26,30 @@ namespace {
 }
 }  // namespace
 
-void core::submit(std::vector<op> ops) {
+void core::close() {
+  std::lock_guard<std::mutex> g(mu_);
+  closed_ = true;
+  scheduler_ = nullptr;
+  released_.clear();
+}
+
+caf::actor core::scheduler() {
+  std::lock_guard<std::mutex> g(mu_);
   if (closed_) throw_closed();
+  return scheduler_;
+}
+
+void core::submit(std::vector<op> ops) {
   op_batch b;
   b.ops = std::move(ops);
+  caf::actor dest;
   {
     std::lock_guard<std::mutex> g(mu_);
+    if (closed_) throw_closed();
     b.released.swap(released_);
+    dest = scheduler_;
   }
-  caf::anon_send(scheduler_, std::move(b));
+  caf::anon_send(dest, std::move(b));
 }
 
 void core::submit(op o) {
@@ -55,7 +70,7 @@ fetch_result core::fetch(array_id id, bool want_data) {
   bool got = false;
   error_info failure;
   caf::scoped_actor self{sys_};
-  self->request(scheduler_, timeout_, fetch_atom::value, id, want_data)
+  self->request(scheduler(), timeout_, fetch_atom::value, id, want_data)
       .receive([&](fetch_result& r) { res = std::move(r); got = true; },
                [&](caf::error& e) {
                  if (e == caf::sec::request_timeout)
@@ -70,12 +85,12 @@ fetch_result core::fetch(array_id id, bool want_data) {
 }
 
 cluster_stats core::stats() {
-  if (closed_) throw_closed();
+  caf::actor dest = scheduler();
   cluster_stats res;
   error_info failure;
   bool got = false;
   caf::scoped_actor self{sys_};
-  self->request(scheduler_, timeout_, stats_atom::value)
+  self->request(dest, timeout_, stats_atom::value)
       .receive([&](cluster_stats& s) { res = std::move(s); got = true; },
                [&](caf::error& e) { failure = {errc::runtime_error, "shoal: no runtime info: " + sys_.render(e)}; });
   if (!got) throw error(failure);

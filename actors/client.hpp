@@ -31,11 +31,15 @@ class core {
   fetch_result fetch(array_id id, bool want_data);
   cluster_stats stats();
   std::uint64_t next_stream() { return stream_.fetch_add(1); }
-  /// Called by the runtime before it stops: later calls throw instead of touching dead actors.
-  void close() { closed_ = true; }
+  /// Called by the runtime before it stops: later calls throw instead of touching dead actors,
+  /// and the scheduler handle is dropped (a detached actor's thread lives until the last
+  /// handle is gone, and the actor system waits for that thread).
+  void close();
   bool closed() const { return closed_; }
 
  private:
+  caf::actor scheduler();  // throws once closed
+
   caf::actor_system& sys_;
   caf::actor scheduler_;
   caf::duration timeout_;
