@@ -41,6 +41,21 @@ caf::behavior cpu_actor_fn(caf::stateful_actor<cpu_state>* self, cpu_actor_confi
         r.pump();
         return rp;
       },
+      // A whole one-tile array, answered straight to the client the scheduler delegated to.
+      [=](fetch_atom, shard_key key, bool want_data, dtype type, tiling til) -> caf::result<fetch_result> {
+        auto rp = self->make_response_promise<fetch_result>();
+        auto& r = *self->state.runner;
+        r.push_read(key, want_data, [rp, type, til](read_result res) mutable {
+          fetch_result f;
+          f.type = type;
+          f.til = til;
+          f.tiles.push_back(std::move(res.data));
+          f.err = std::move(res.err);
+          rp.deliver(std::move(f));
+        });
+        r.pump();
+        return rp;
+      },
       [=](stats_atom) -> actor_stats {
         auto& st = self->state;
         actor_stats s;

@@ -6,6 +6,7 @@
 ///   task_batch                      -> (none)        queue tasks; run what is ready
 ///   piece_msg                       -> (none)        data another actor sent for a task
 ///   (read_atom, shard_key, bool)    -> read_result   after every earlier task; data if bool
+///   (fetch_atom, shard_key, bool, dtype, tiling) -> fetch_result   the same, for a one-tile array
 ///   (stats_atom)                    -> actor_stats   shards and bytes held now
 ///   (peers_atom, vector<actor>)     -> (none)        the actors pieces may be sent to
 #include <string>

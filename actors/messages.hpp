@@ -62,6 +62,8 @@ using peers_atom = caf::atom_constant<caf::atom("peers")>;
 }  // namespace shoal
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::task_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::tiling)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::dtype)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::piece_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::read_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::fetch_result)
