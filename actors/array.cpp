@@ -99,13 +99,8 @@ array array::reshape(shape_t s) const {
   operand x = as_operand(n);
   op o;
   o.kind = op_kind::reshape;
-  array_id id = n.conn->new_id();
-  o.outs = {id};
-  o.shape = s;
-  o.types = std::vector<dtype>{n.type};
   o.ins = {x};
-  n.conn->submit(std::move(o));
-  return make_array(n.conn, id, s, n.type);
+  return make_array(n.conn, submit_new(n.conn, std::move(o), s, n.type), s, n.type);
 }
 
 array array::ravel() const { return reshape({-1}); }
@@ -159,15 +154,10 @@ void array::assign(const index_expr& idx, const array& value) {
   vx.map = broadcast_view(vx.map, target.shape);
   op o;
   o.kind = op_kind::setitem;
-  array_id id = n.conn->new_id();
-  o.outs = {id};
-  o.shape = st.shape;
-  o.types = {st.type};
   o.ins = {{st.current->id, view_map::identity(st.shape)}, vx};
   o.target = target;
   o.donated = st.current.use_count() == 1;
-  n.conn->submit(std::move(o));
-  st.current = std::make_shared<version>(id, n.conn);
+  st.current = submit_new(n.conn, std::move(o), st.shape, st.type);
 }
 
 void array::assign(const index_expr& idx, scalar value) {

@@ -105,12 +105,21 @@ version::~version() {
 
 std::shared_ptr<core> current() { return runtime::get().internals().conn; }
 
-array make_array(const std::shared_ptr<core>& c, array_id id, const shape_t& shape, dtype t) {
+version_ptr submit_new(const std::shared_ptr<core>& c, op o, const shape_t& shape, dtype t) {
+  array_id id = c->new_id();
+  o.outs = {id};
+  o.shape = shape;
+  o.types = {t};
+  c->submit(std::move(o));
+  return std::make_shared<version>(id, c);
+}
+
+array make_array(const std::shared_ptr<core>& c, version_ptr v, const shape_t& shape, dtype t) {
   auto n = std::make_shared<node>();
   n->shape = shape;
   n->type = t;
   n->conn = c;
-  n->store = std::make_shared<storage>(storage{std::make_shared<version>(id, c), shape, t});
+  n->store = std::make_shared<storage>(storage{std::move(v), shape, t});
   n->map = view_map::identity(shape);
   return array(std::move(n));
 }
@@ -257,14 +266,9 @@ void materialize(node& n) {
   g.allocate(root);
   op o;
   o.kind = op_kind::elementwise;
-  array_id id = n.conn->new_id();
-  o.outs = {id};
-  o.shape = n.shape;
-  o.types = {n.type};
   o.ins = std::move(g.inputs);
   o.prog = std::move(g.p);
-  n.conn->submit(std::move(o));
-  n.store = std::make_shared<storage>(storage{std::make_shared<version>(id, n.conn), n.shape, n.type});
+  n.store = std::make_shared<storage>(storage{submit_new(n.conn, std::move(o), n.shape, n.type), n.shape, n.type});
   n.map = view_map::identity(n.shape);
   n.lazy.reset();
 }
@@ -305,14 +309,10 @@ held_operand as_plain(node& n) {
   if (n.map.is_identity()) return {{n.store->current->id, n.map}, n.store->current};
   op o;
   o.kind = op_kind::assemble;
-  array_id id = n.conn->new_id();
-  o.outs = {id};
-  o.shape = n.shape;
-  o.types = {n.type};
   o.ins = {{n.store->current->id, n.map}};
   o.placement = {shape_t(n.shape.size(), 0)};
-  n.conn->submit(std::move(o));
-  return {{id, view_map::identity(n.shape)}, std::make_shared<version>(id, n.conn)};
+  version_ptr v = submit_new(n.conn, std::move(o), n.shape, n.type);
+  return {{v->id, view_map::identity(n.shape)}, v};
 }
 
 }  // namespace shoal::client

@@ -96,8 +96,11 @@ using node_ptr = std::shared_ptr<node>;
 /// The current runtime's connection (starts a default runtime if none runs).
 std::shared_ptr<core> current();
 
-/// A new array handle over a fresh storage holding version `id`.
-array make_array(const std::shared_ptr<core>& c, array_id id, const shape_t& shape, dtype t);
+/// Sends an op with one new output of `shape` and `t` (its outs, shape and types are set
+/// here) and returns the version it creates.
+version_ptr submit_new(const std::shared_ptr<core>& c, op o, const shape_t& shape, dtype t);
+/// A new array handle over a fresh storage holding version `v`.
+array make_array(const std::shared_ptr<core>& c, version_ptr v, const shape_t& shape, dtype t);
 /// Computes a lazy node now (one fused program) so it has a storage.
 void materialize(node& n);
 /// The node as an operand seen through its view (materializing it first).

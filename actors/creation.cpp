@@ -22,14 +22,9 @@ array submit_fill(const shape_t& shape, dtype t, fill_kind k, const fill_params&
   auto c = current();
   op o;
   o.kind = op_kind::fill;
-  array_id id = c->new_id();
-  o.outs = {id};
-  o.shape = shape;
-  o.types = {t};
   o.fill_k = k;
   o.fill_p = p;
-  c->submit(std::move(o));
-  return make_array(c, id, shape, t);
+  return make_array(c, submit_new(c, std::move(o), shape, t), shape, t);
 }
 
 dtype natural_dtype(const scalar& v) {
@@ -57,16 +52,11 @@ array submit_random(const shape_t& shape, dtype t, random_kind k, const random_p
   auto c = current();
   op o;
   o.kind = op_kind::random;
-  array_id id = c->new_id();
-  o.outs = {id};
-  o.shape = shape;
-  o.types = {t};
   o.rand_k = k;
   o.rand_p = p;
   o.seed = seed;
   o.stream = stream;
-  c->submit(std::move(o));
-  return make_array(c, id, shape, t);
+  return make_array(c, submit_new(c, std::move(o), shape, t), shape, t);
 }
 
 }  // namespace
@@ -138,13 +128,8 @@ array from_host(const void* data, const shape_t& shape, dtype t) {
   if (bytes) std::memcpy(buf->data(), data, bytes);
   op o;
   o.kind = op_kind::from_host;
-  array_id id = c->new_id();
-  o.outs = {id};
-  o.shape = shape;
-  o.types = {t};
   o.host = std::move(buf);
-  c->submit(std::move(o));
-  return make_array(c, id, shape, t);
+  return make_array(c, submit_new(c, std::move(o), shape, t), shape, t);
 }
 
 array generator::random(const shape_t& shape, dtype t) { return uniform(0.0, 1.0, shape, t); }

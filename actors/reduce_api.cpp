@@ -84,16 +84,11 @@ array reduce(reduce_kind k, const array& a, std::optional<std::vector<std::int64
   held_operand h = as_plain(n);
   op o;
   o.kind = op_kind::reduce;
-  array_id id = n.conn->new_id();
-  o.outs = {id};
-  o.shape = out;
-  o.types = {rt};
   o.ins = {h.x};
   o.red_k = k;
   o.axes = mask;
   o.keepdims = keepdims;
-  n.conn->submit(std::move(o));
-  return make_array(n.conn, id, out, rt);
+  return make_array(n.conn, submit_new(n.conn, std::move(o), out, rt), out, rt);
 }
 
 array mean(const array& a, std::optional<std::vector<std::int64_t>> axes, bool keepdims) {
@@ -137,14 +132,8 @@ array matmul(const array& a, const array& b) {
   std::int64_t m = pa.x.map.shape[0], n = pb.x.map.shape[1];
   op o;
   o.kind = op_kind::matmul;
-  auto conn = x.conn;
-  array_id id = conn->new_id();
-  o.outs = {id};
-  o.shape = {m, n};
-  o.types = {t};
   o.ins = {pa.x, pb.x};
-  conn->submit(std::move(o));
-  array c = make_array(conn, id, {m, n}, t);
+  array c = make_array(x.conn, submit_new(x.conn, std::move(o), {m, n}, t), {m, n}, t);
   if (a1 && b1) return c[{index_item::at(0), index_item::at(0)}];
   if (a1) return c[{index_item::at(0)}];
   if (b1) return c[{index_item::all(), index_item::at(0)}];
@@ -201,10 +190,6 @@ array concatenate(const std::vector<array>& arrays, std::int64_t axis) {
   auto conn = detail::get(arrays[0]).conn;
   op o;
   o.kind = op_kind::assemble;
-  array_id id = conn->new_id();
-  o.outs = {id};
-  o.shape = out;
-  o.types = {t};
   std::vector<array> keep;
   std::int64_t offset = 0;
   for (auto& x : arrays) {
@@ -216,8 +201,7 @@ array concatenate(const std::vector<array>& arrays, std::int64_t axis) {
     offset += x.shape()[a];
     o.placement.push_back(pl);
   }
-  conn->submit(std::move(o));
-  return make_array(conn, id, out, t);
+  return make_array(conn, submit_new(conn, std::move(o), out, t), out, t);
 }
 
 }  // namespace shoal
