@@ -1,10 +1,13 @@
 /// shoal::array methods: metadata, reading, views and writes.
 #include "actors/array.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "actors/array_detail.hpp"
 #include "arrays/strided_copy.hpp"
+#include "arrays/thread_pool.hpp"
 
 namespace shoal {
 
@@ -20,13 +23,21 @@ void array::read(void* out) const {
   fetch_result r = n.conn->fetch(h.x.id, true);
   const std::size_t isz = itemsize(n.type);
   shape_t gs = c_strides(n.shape);
-  for (std::size_t t = 0; t < r.tiles.size(); ++t) {
-    box b = r.til.tile_box(static_cast<std::int64_t>(t));
+  auto copy_tile = [&](std::int64_t t) {
+    box b = r.til.tile_box(t);
     std::int64_t off = 0;
     for (std::size_t d = 0; d < b.ndim(); ++d) off += b.lo[d] * gs[d];
     shape_t ts = c_strides(b.extent());
     copy_strided(static_cast<std::byte*>(out) + off * static_cast<std::int64_t>(isz), gs.data(),
-                 r.tiles[t]->data(), ts.data(), b.extent(), isz);
+                 r.tiles[static_cast<std::size_t>(t)]->data(), ts.data(), b.extent(), isz);
+  };
+  const auto tiles = static_cast<std::int64_t>(r.tiles.size());
+  if (tiles > 1 && size() * static_cast<std::int64_t>(isz) >= (std::int64_t{1} << 22)) {
+    // Large reads copy their tiles on all cores: one thread moves only a few GB/s.
+    static thread_pool pool(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    pool.parallel_for(tiles, copy_tile);
+  } else {
+    for (std::int64_t t = 0; t < tiles; ++t) copy_tile(t);
   }
 }
 
