@@ -11,7 +11,7 @@ PY     := .venv/bin/python
 JOBS   ?= $(shell n=$$(nproc); m=$$(awk '/MemAvailable/ {print int($$2 / 1572864)}' /proc/meminfo); \
             [ -n "$$m" ] && [ "$$m" -lt "$$n" ] && n=$$m; [ "$$n" -lt 1 ] && n=1; echo $$n)
 
-.PHONY: all setup configure build demo test bench clean distclean
+.PHONY: all setup configure build demo test gpu-test bench clean distclean
 
 all: build
 
@@ -44,6 +44,11 @@ test: build
 	[ $$prc -eq 0 ] || rc=1; \
 	if [ $$rc -eq 0 ]; then echo "make test: OK"; else echo "make test: FAILED"; fi; \
 	exit $$rc
+
+# Needs a CUDA GPU: builds with SHOAL_WITH_CUDA=ON in build-gpu/ and runs every test,
+# the gpu-labelled ones included (scripts/gpu-test.sh; docs/gpu.md has the device recipe).
+gpu-test:
+	scripts/gpu-test.sh
 
 bench: build
 	@rc=0; found=0; \
