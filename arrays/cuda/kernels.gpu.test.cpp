@@ -229,7 +229,7 @@ void check_reduce(reduce_kind k, dtype t, const shape_t& shape, const std::vecto
     const bool f32 = rt == dtype::float32;
     double rtol = 0;
     if (k == reduce_kind::sum) rtol = f32 ? 1e-5 : 1e-12;
-    if (k == reduce_kind::prod) rtol = f32 ? 1e-4 : 1e-12;
+    if (k == reduce_kind::prod) rtol = f32 ? 1e-3 : 1e-11;  // the CPU multiplies sequentially
     // min/max: equal values (0.0 == -0.0) or both NaN
     if (f32) ASSERT_TRUE(close<float>(cpu_out, gpu_out, n_out, rtol, 1e-30)) << what;
     else ASSERT_TRUE(close<double>(cpu_out, gpu_out, n_out, rtol, 1e-300)) << what;
