@@ -207,7 +207,7 @@ void check_reduce(reduce_kind k, dtype t, const shape_t& shape, const std::vecto
       global.push_back(shape[d] + i64(d) + 4);
     }
   bytes cpu_out(ob, 0xAB);
-  std::vector<i64> cpu_idx(std::size_t(n_out), -7);
+  std::vector<i64> cpu_idx(std::size_t(std::max<i64>(n_out, 1)), -7);  // data() != nullptr
   reduce_tile(k, t, in.data(), shape, axes, cpu_out.data(), arg ? cpu_idx.data() : nullptr, origin,
               global);
 
