@@ -1,79 +1,14 @@
 #include "actors/cpu_actor.hpp"
 
-#include <memory>
-
-#include "actors/messages.hpp"
-#include "actors/task_runner.hpp"
+#include "actors/cpu_backend.hpp"
+#include "actors/worker_actor.hpp"
 
 namespace shoal {
-namespace {
-
-struct cpu_state {
-  std::unique_ptr<task_runner> runner;
-  std::vector<caf::actor> peers;
-  cpu_actor_config cfg;
-};
-
-caf::behavior cpu_actor_fn(caf::stateful_actor<cpu_state>* self, cpu_actor_config cfg) {
-  self->state.cfg = cfg;
-  self->state.runner = std::make_unique<task_runner>(cfg.index, cfg.threads, [self](int dest, piece_msg m) {
-    auto& st = self->state;
-    if (dest == st.cfg.index || dest < 0 || static_cast<std::size_t>(dest) >= st.peers.size())
-      st.runner->arrive(std::move(m));  // our own partial (or no peers: a one-actor cluster)
-    else
-      self->send(st.peers[static_cast<std::size_t>(dest)], std::move(m));
-  });
-  return {
-      [=](task_batch& b) {
-        auto& r = *self->state.runner;
-        for (auto& t : b.tasks) r.push(std::move(t));
-        r.pump();
-      },
-      [=](piece_msg& m) {
-        auto& r = *self->state.runner;
-        r.arrive(std::move(m));
-        r.pump();
-      },
-      [=](read_atom, shard_key key, bool want_data) -> caf::result<read_result> {
-        auto rp = self->make_response_promise<read_result>();
-        auto& r = *self->state.runner;
-        r.push_read(key, want_data, [rp](read_result res) mutable { rp.deliver(std::move(res)); });
-        r.pump();
-        return rp;
-      },
-      // A whole one-tile array, answered straight to the client the scheduler delegated to.
-      [=](fetch_atom, shard_key key, bool want_data, dtype type, tiling til) -> caf::result<fetch_result> {
-        auto rp = self->make_response_promise<fetch_result>();
-        auto& r = *self->state.runner;
-        r.push_read(key, want_data, [rp, type, til](read_result res) mutable {
-          fetch_result f;
-          f.type = type;
-          f.til = til;
-          f.tiles.push_back(std::move(res.data));
-          f.err = std::move(res.err);
-          rp.deliver(std::move(f));
-        });
-        r.pump();
-        return rp;
-      },
-      [=](stats_atom) -> actor_stats {
-        auto& st = self->state;
-        actor_stats s;
-        s.info.name = st.cfg.name;
-        s.info.kind = "cpu";
-        s.info.node = st.cfg.node;
-        s.info.shards = st.runner->shard_count();
-        s.info.bytes = st.runner->shard_bytes();
-        return s;
-      },
-      [=](peers_atom, std::vector<caf::actor>& peers) { self->state.peers = std::move(peers); },
-  };
-}
-
-}  // namespace
 
 caf::actor spawn_cpu_actor(caf::actor_system& sys, const cpu_actor_config& cfg) {
-  return sys.spawn<caf::detached>(cpu_actor_fn, cfg);
+  int threads = cfg.threads;
+  return spawn_worker_actor(sys, {cfg.index, cfg.name, "cpu", cfg.node},
+                            [threads] { return make_cpu_backend(threads); });
 }
 
 }  // namespace shoal

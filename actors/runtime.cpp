@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "actors/cpu_actor.hpp"
+#include "actors/gpu_actor.hpp"
+#include "actors/gpu_backend.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/runtime_impl.hpp"
 #include "actors/scheduler_actor.hpp"
@@ -53,8 +55,23 @@ runtime_options resolve(runtime_options o) {
     o.threads_per_actor = std::max(1, hw / o.cpus);
   }
   if (o.timeout_ms <= 0) o.timeout_ms = static_cast<int>(env_int("SHOAL_TIMEOUT_MS", 600000));
+#ifdef SHOAL_WITH_CUDA
+  const int visible = gpu_count();
+  if (o.gpus < 0) o.gpus = visible;
+  else if (o.gpus > visible)
+    throw_error(errc::value_error, "shoal.init: gpus=" + std::to_string(o.gpus) + " but only " +
+                                       std::to_string(visible) + " GPU(s) are visible");
+#else
   if (o.gpus > 0) throw_error(errc::value_error, "shoal.init: this build has no GPU support (gpus=" +
                                                      std::to_string(o.gpus) + ")");
+#endif
+  if (o.placement.empty()) {
+    const char* v = std::getenv("SHOAL_PLACEMENT");
+    o.placement = v && *v ? v : "default";
+  }
+  if (o.placement != "default" && o.placement != "all")
+    throw_error(errc::value_error, "shoal.init: placement must be 'default' or 'all', got '" +
+                                       o.placement + "'");
   if (!o.address.empty())
     throw_error(errc::value_error, "shoal.init: connecting to a remote cluster (address=" + o.address +
                                        ") is not supported yet; omit address for the embedded cluster");
@@ -64,7 +81,7 @@ runtime_options resolve(runtime_options o) {
 bool same(const runtime_options& a, const runtime_options& b) {
   return a.cpus == b.cpus && a.min_tile_elems == b.min_tile_elems &&
          a.threads_per_actor == b.threads_per_actor && a.timeout_ms == b.timeout_ms &&
-         a.address == b.address;
+         a.address == b.address && a.gpus == b.gpus && a.placement == b.placement;
 }
 
 }  // namespace
@@ -75,11 +92,24 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   m.cfg = std::make_unique<caf::actor_system_config>();
   m.sys = std::make_unique<caf::actor_system>(*m.cfg);
   m.node_name = default_node_name();
-  for (int i = 0; i < opts.cpus; ++i)
-    m.workers.push_back(spawn_cpu_actor(*m.sys, {i, "cpu" + std::to_string(i), m.node_name, opts.threads_per_actor}));
-  for (auto& w : m.workers) caf::anon_send(w, peers_atom::value, m.workers);
+  // Workers: GPU actors first (indices 0..gpus-1), then CPU actors.
   planner_config pc;
-  pc.n_actors = opts.cpus;
+  int gpus = 0;
+#ifdef SHOAL_WITH_CUDA
+  gpus = opts.gpus;
+  for (int g = 0; g < gpus; ++g) {
+    m.workers.push_back(spawn_gpu_actor(*m.sys, {g, "gpu" + std::to_string(g), m.node_name, g}));
+    pc.place_on.push_back(g);
+  }
+#endif
+  for (int i = 0; i < opts.cpus; ++i) {
+    const int index = static_cast<int>(m.workers.size());
+    m.workers.push_back(spawn_cpu_actor(*m.sys, {index, "cpu" + std::to_string(i), m.node_name, opts.threads_per_actor}));
+    if (gpus == 0) pc.place_on.push_back(index);
+  }
+  for (auto& w : m.workers) caf::anon_send(w, peers_atom::value, m.workers);
+  if (opts.placement == "all") pc.place_on.clear();  // every actor
+  pc.n_actors = static_cast<int>(m.workers.size());
   pc.min_tile_elems = opts.min_tile_elems;
   m.scheduler = spawn_scheduler_actor(*m.sys, pc, m.workers);
   m.node = spawn_node_actor(*m.sys, m.node_name, m.workers);

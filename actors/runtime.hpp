@@ -15,6 +15,9 @@ struct runtime_options {
   std::int64_t min_tile_elems = 0;   ///< 0 = $SHOAL_MIN_TILE_ELEMS or 65536
   int threads_per_actor = 0;         ///< kernel threads per CPU actor; 0 = cores / cpus
   int timeout_ms = 0;                ///< waits on data give up after this; 0 = $SHOAL_TIMEOUT_MS or 600000
+  /// Where new shards go: "" = $SHOAL_PLACEMENT, else "default" (the GPU actors if there are
+  /// any, else the CPU actors); "all" = every actor (mixed CPU+GPU shards, for tests).
+  std::string placement;
 };
 
 /// One actor as runtime_info reports it.

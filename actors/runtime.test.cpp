@@ -19,6 +19,7 @@ using ix = index_item;
 runtime_options opts3() {
   runtime_options o;
   o.cpus = 3;
+  o.gpus = 0;  // CPU actors only, also in CUDA builds on GPU machines (gpu_actor.gpu.test.cpp)
   o.min_tile_elems = 8;
   o.threads_per_actor = 2;
   o.timeout_ms = 30000;  // a hang fails the test instead of waiting ten minutes

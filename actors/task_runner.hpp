@@ -1,6 +1,8 @@
 #pragma once
-/// The engine inside a CPU actor, free of CAF so tests can drive it: a shard store, a queue
-/// of tasks run strictly in arrival order, and the pieces that have arrived from other actors.
+/// The engine inside a worker actor (CPU or GPU), free of CAF so tests can drive it: a shard
+/// store, a queue of tasks run strictly in arrival order, and the pieces that have arrived
+/// from other actors. Memory and kernels belong to its backend (actors/backend.hpp); pieces
+/// and read results are host buffers.
 /// A task whose inputs failed fails too (its outputs carry the error), so an error inside a
 /// kernel travels to whoever reads the result instead of hanging anyone.
 #include <cstdint>
@@ -10,8 +12,8 @@
 #include <unordered_map>
 #include <variant>
 
+#include "actors/backend.hpp"
 #include "actors/messages.hpp"
-#include "arrays/thread_pool.hpp"
 
 namespace shoal {
 
@@ -21,7 +23,9 @@ class task_runner {
   using send_fn = std::function<void(int dest, piece_msg)>;
   using reply_fn = std::function<void(read_result)>;
 
+  /// A runner on the CPU backend with `threads` kernel threads.
   task_runner(int index, int threads, send_fn send);
+  task_runner(int index, std::unique_ptr<backend> be, send_fn send);
 
   void push(task t);
   void push_read(shard_key key, bool want_data, reply_fn reply);
@@ -71,7 +75,7 @@ class task_runner {
   void exec(free_task& t);
 
   int index_;
-  thread_pool pool_;
+  std::unique_ptr<backend> be_;  // declared before every buffer it may own: it outlives them
   send_fn send_;
   std::deque<entry> queue_;
   std::unordered_map<shard_key, buffer_ptr> shards_;

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "arrays/errors.hpp"
 
@@ -33,6 +34,12 @@ buffer::buffer(std::size_t bytes) : bytes_(bytes) {
   data_ = static_cast<std::byte*>(p);
 }
 
-buffer::~buffer() { std::free(data_); }
+buffer::buffer(std::byte* data, std::size_t bytes, int device, std::function<void(std::byte*)> release)
+    : data_(data), bytes_(bytes), device_(device), release_(std::move(release)) {}
+
+buffer::~buffer() {
+  if (release_) release_(data_);
+  else std::free(data_);
+}
 
 }  // namespace shoal

@@ -1,7 +1,10 @@
 #pragma once
-/// Host memory for one shard or temporary: 64-byte aligned, owned, shared by pointer.
-/// Throws shoal::error(memory_error, "Unable to allocate N bytes ...") when allocation fails.
+/// Memory for one shard or temporary, shared by pointer. The plain constructor allocates
+/// 64-byte aligned host memory and throws shoal::error(memory_error, "Unable to allocate N
+/// bytes ...") when allocation fails. The other one adopts memory owned elsewhere (device
+/// memory, pinned host memory): `release` frees it when the buffer dies.
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace shoal {
@@ -9,18 +12,24 @@ namespace shoal {
 class buffer {
  public:
   explicit buffer(std::size_t bytes);
+  /// Adopts `data` (`bytes` long) on `device` (-1 = host memory); `release(data)` frees it.
+  buffer(std::byte* data, std::size_t bytes, int device, std::function<void(std::byte*)> release);
   ~buffer();
   buffer(const buffer&) = delete;
   buffer& operator=(const buffer&) = delete;
   std::byte* data() { return data_; }
   const std::byte* data() const { return data_; }
   std::size_t bytes() const { return bytes_; }
+  /// The CUDA device holding the bytes, or -1 for host memory.
+  int device() const { return device_; }
   template <class T> T* as() { return reinterpret_cast<T*>(data_); }
   template <class T> const T* as() const { return reinterpret_cast<const T*>(data_); }
 
  private:
   std::byte* data_ = nullptr;
   std::size_t bytes_ = 0;
+  int device_ = -1;
+  std::function<void(std::byte*)> release_;  // empty: std::free
 };
 
 using buffer_ptr = std::shared_ptr<buffer>;

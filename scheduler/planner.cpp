@@ -18,17 +18,24 @@ struct planner::emit {
 
 planner::planner(planner_config cfg) : cfg_(cfg) {
   if (cfg_.n_actors < 1) cfg_.n_actors = 1;
+  for (int a : cfg_.place_on)
+    if (a < 0 || a >= cfg_.n_actors)
+      throw_error(errc::value_error, "shoal: placement names actor " + std::to_string(a) + " of " +
+                                         std::to_string(cfg_.n_actors));
+  if (cfg_.place_on.empty())
+    for (int a = 0; a < cfg_.n_actors; ++a) cfg_.place_on.push_back(a);
 }
 
 array_entry planner::layout(const shape_t& shape, dtype t) {
   array_entry e;
   e.type = t;
-  e.til = choose_tiling(shape, cfg_.min_tile_elems, cfg_.n_actors, cfg_.tiles_per_actor);
+  const auto places = static_cast<std::int64_t>(cfg_.place_on.size());
+  e.til = choose_tiling(shape, cfg_.min_tile_elems, static_cast<int>(places), cfg_.tiles_per_actor);
   std::int64_t n = e.til.count();
   e.owner.resize(static_cast<std::size_t>(n));
   e.keys.resize(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
-    e.owner[static_cast<std::size_t>(i)] = static_cast<int>(i * cfg_.n_actors / n);
+    e.owner[static_cast<std::size_t>(i)] = cfg_.place_on[static_cast<std::size_t>(i * places / n)];
     e.keys[static_cast<std::size_t>(i)] = next_key_++;
   }
   return e;

@@ -15,6 +15,8 @@ struct planner_config {
   int n_actors = 1;
   std::int64_t min_tile_elems = 65536;
   int tiles_per_actor = 1;
+  /// Actors new tiles are placed on (indices < n_actors); empty = every actor.
+  std::vector<int> place_on;
 };
 
 /// Tasks per actor (index = actor), in the order each actor must run them.

@@ -124,6 +124,19 @@ TEST(planner, fill_one_task_per_tile_on_its_owner) {
   for (std::size_t a = 1; a < 4; ++a) EXPECT_TRUE(small[a].empty());
 }
 
+TEST(planner, place_on_restricts_new_tiles_to_those_actors) {
+  planner_config c = cfg4();
+  c.place_on = {1, 3};
+  planner pl(c);
+  array_entry e = pl.layout({40}, dtype::float64);
+  ASSERT_EQ(e.owner.size(), 2u);  // tiles for two places, not four actors
+  EXPECT_EQ(e.owner[0], 1);
+  EXPECT_EQ(e.owner[1], 3);
+  planner_config bad = cfg4();
+  bad.place_on = {4};
+  EXPECT_THROW(planner{bad}, error);
+}
+
 TEST(planner, elementwise_same_shape_is_all_direct) {
   planner pl(cfg4());
   task_lists out;

@@ -1,6 +1,8 @@
 /// The runtime: init / shutdown / running / info / options.
 #include "common.hpp"
 
+#include "actors/gpu_backend.hpp"
+
 namespace shoal::pyshoal {
 
 namespace {
@@ -13,6 +15,7 @@ py::dict options_dict(const runtime_options& o) {
   d["min_tile_elems"] = o.min_tile_elems;
   d["threads_per_actor"] = o.threads_per_actor;
   d["timeout_ms"] = o.timeout_ms;
+  d["placement"] = o.placement;
   return d;
 }
 
@@ -37,6 +40,8 @@ void bind_runtime(py::module_& m) {
       py::arg("min_tile_elems") = 0, py::arg("threads_per_actor") = 0, py::arg("timeout_ms") = 0,
       "Starts the runtime (a no-op if it runs with the same options; ValueError if it runs "
       "with other ones). 0 / -1 / '' mean the defaults (see runtime_options).");
+  m.def("gpu_count", [] { return gpu_count(); },
+        "Visible CUDA devices (0 in a CPU build or without a GPU).");
   m.def("shutdown", [] {
     py::gil_scoped_release nogil;
     if (runtime::running()) runtime::shutdown();

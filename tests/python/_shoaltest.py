@@ -44,14 +44,46 @@ SEED = 20240601
 MIN_TILE_ELEMS = 16
 
 
-def configure(cpus, min_tile_elems=MIN_TILE_ELEMS):
-    """(Re)start the runtime with ``cpus`` CPU actors and the given tile threshold."""
+class session_config(int):
+    """A session's runtime configuration. As an int it is the number of CPU actors (what
+    tests compare actor counts with); ``gpus`` and ``placement`` say the rest."""
+
+    def __new__(cls, cpus, gpus=0, placement=None, name=None):
+        self = super().__new__(cls, cpus)
+        self.gpus = gpus
+        self.placement = placement
+        self.name = name or f"cpus{cpus}"
+        return self
+
+
+def configure(cpus, min_tile_elems=MIN_TILE_ELEMS, gpus=None, placement=None):
+    """(Re)start the runtime with ``cpus`` CPU actors and the given tile threshold.
+
+    ``cpus`` may be a session_config: its GPUs and placement apply unless given here. A
+    plain count means no GPU actors (so the CPU sessions stay CPU-only on GPU machines)."""
+    if gpus is None:
+        gpus = getattr(cpus, "gpus", 0)
+    if placement is None:
+        placement = getattr(cpus, "placement", None)
+    cpus = int(cpus)
     shoal.shutdown()
+    old = os.environ.get("SHOAL_PLACEMENT")
+    if placement:
+        os.environ["SHOAL_PLACEMENT"] = placement
+    else:
+        os.environ.pop("SHOAL_PLACEMENT", None)
     try:
-        # a read that waits longer than this fails instead of hanging the suite
-        shoal.init(cpus=cpus, min_tile_elems=min_tile_elems, timeout_ms=120_000)
-    except TypeError:
-        shoal.init(cpus=cpus, min_tile_elems=min_tile_elems)
+        kwargs = {"cpus": cpus, "gpus": int(gpus), "min_tile_elems": min_tile_elems}
+        try:
+            # a read that waits longer than this fails instead of hanging the suite
+            shoal.init(timeout_ms=120_000, **kwargs)
+        except TypeError:
+            shoal.init(**kwargs)
+    finally:
+        if old is None:
+            os.environ.pop("SHOAL_PLACEMENT", None)
+        else:
+            os.environ["SHOAL_PLACEMENT"] = old
 
 
 def rng(extra=0):

@@ -1,0 +1,69 @@
+#pragma once
+/// backend: what a worker actor's task_runner needs from the memory and the processor it
+/// runs on. task_runner keeps the queue, the shard store, the pieces and the failure rules;
+/// every byte it allocates, copies or computes goes through its backend. The CPU backend
+/// (cpu_backend.hpp) works on host memory with a thread pool; the GPU backend
+/// (gpu_backend.hpp, CUDA builds only) on device memory with one stream.
+///
+/// Memory: "backend memory" is what alloc() returns (host for the CPU, device for a GPU);
+/// shards and temporaries live there. Pieces between actors and read results are host
+/// buffers: to_host() / from_host() convert (identity on the CPU).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "arrays/buffer.hpp"
+#include "arrays/elementwise.hpp"
+#include "arrays/program.hpp"
+#include "arrays/reduce.hpp"
+#include "arrays/shape.hpp"
+#include "scheduler/tasks.hpp"
+
+namespace shoal {
+
+class backend {
+ public:
+  virtual ~backend() = default;
+
+  /// `bytes` of backend memory (throws shoal::error(memory_error) when there is none left).
+  virtual buffer_ptr alloc(std::size_t bytes) = 0;
+  /// copy_strided (arrays/strided_copy.hpp) between two pointers into backend memory.
+  virtual void copy_strided(void* dst, const std::int64_t* dst_strides, const void* src,
+                            const std::int64_t* src_strides, const shape_t& shape,
+                            std::size_t itemsize) = 0;
+  /// memcpy / memset(0) on backend memory.
+  virtual void copy_bytes(void* dst, const void* src, std::size_t bytes) = 0;
+  virtual void zero(void* dst, std::size_t bytes) = 0;
+
+  /// A new shard holding the fill or random tile `t` describes.
+  virtual buffer_ptr fill(const fill_task& t) = 0;
+  /// A new shard holding `t.tile` of the host array `t.host`.
+  virtual buffer_ptr host_tile(const host_task& t) = 0;
+  /// run_program over `tile`: inputs and outputs point into backend memory.
+  virtual void run(const program& p, const shape_t& tile, const std::vector<operand_view>& ins,
+                   const std::vector<void*>& outs) = 0;
+  /// The partial reduction of shard `in` that `t` asks for, in backend memory: values, then
+  /// (arg-reductions) int64 indices at the next 8-byte boundary (partial_index_offset).
+  virtual buffer_ptr partial(const partial_task& t, const buffer_ptr& in) = 0;
+  /// combine_partials on backend memory.
+  virtual void combine(reduce_kind k, dtype t, void* acc, const void* part, std::int64_t n,
+                       std::int64_t* acc_index, const std::int64_t* part_index) = 0;
+  /// Dense row-major C[m x n] = A[m x k] * B[k x n] on backend memory (m, n, k > 0).
+  virtual void matmul(dtype t, std::int64_t m, std::int64_t n, std::int64_t k, const void* a,
+                      const void* b, void* c) = 0;
+
+  /// A host buffer with the bytes of `b` (backend memory) once every queued kernel is done;
+  /// throws the error of any kernel that failed asynchronously. CPU: `b` itself.
+  virtual buffer_ptr to_host(const buffer_ptr& b) = 0;
+  /// A backend buffer with the bytes of the host buffer `h`. CPU: `h` itself.
+  virtual buffer_ptr from_host(const buffer_ptr& h) = 0;
+};
+
+/// Bytes from the start of a partial to its indices (arg-reductions): n values of `t`,
+/// rounded up to 8 bytes.
+inline std::size_t partial_index_offset(std::int64_t n, dtype t) {
+  return (static_cast<std::size_t>(n) * itemsize(t) + 7) / 8 * 8;
+}
+
+}  // namespace shoal
