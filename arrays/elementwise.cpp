@@ -239,42 +239,6 @@ void gather_row(std::byte* d, const std::byte* s, std::int64_t stride, std::int6
   else for (std::int64_t i = 0; i < n; ++i) o[i] = x[i * stride];
 }
 
-/// The geometry of one call after dropping extent-1 dims and merging dims that every input
-/// walks contiguously (the output is dense, so it never prevents a merge).
-struct geometry {
-  shape_t ext;
-  std::vector<shape_t> strides;  // per input
-  enum kind { scalar, flat, general };
-  std::vector<kind> kinds;
-};
-
-geometry coalesce(const shape_t& shape, const std::vector<operand_view>& inputs) {
-  geometry g;
-  g.strides.resize(inputs.size());
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;
-    bool merge = !g.ext.empty();
-    for (std::size_t k = 0; merge && k < inputs.size(); ++k)
-      merge = g.strides[k].back() == inputs[k].strides[d] * shape[d];
-    if (merge) {
-      g.ext.back() *= shape[d];
-      for (std::size_t k = 0; k < inputs.size(); ++k) g.strides[k].back() = inputs[k].strides[d];
-    } else {
-      g.ext.push_back(shape[d]);
-      for (std::size_t k = 0; k < inputs.size(); ++k) g.strides[k].push_back(inputs[k].strides[d]);
-    }
-  }
-  const shape_t dense = c_strides(g.ext);
-  for (const auto& st : g.strides) {
-    if (std::all_of(st.begin(), st.end(), [](std::int64_t s) { return s == 0; }))
-      g.kinds.push_back(geometry::scalar);
-    else if (st == dense)
-      g.kinds.push_back(geometry::flat);
-    else
-      g.kinds.push_back(geometry::general);
-  }
-  return g;
-}
 
 /// Copies the elements at flat indices [f, f + n) of a strided input into dense `d`, walking
 /// the n-d index row by row.
@@ -312,6 +276,34 @@ void gather(std::byte* d, const std::byte* base, const shape_t& ext, const shape
 
 }  // namespace
 
+coalesced coalesce(const shape_t& shape, const std::vector<operand_view>& inputs) {
+  coalesced g;
+  g.strides.resize(inputs.size());
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    bool merge = !g.ext.empty();
+    for (std::size_t k = 0; merge && k < inputs.size(); ++k)
+      merge = g.strides[k].back() == inputs[k].strides[d] * shape[d];
+    if (merge) {
+      g.ext.back() *= shape[d];
+      for (std::size_t k = 0; k < inputs.size(); ++k) g.strides[k].back() = inputs[k].strides[d];
+    } else {
+      g.ext.push_back(shape[d]);
+      for (std::size_t k = 0; k < inputs.size(); ++k) g.strides[k].push_back(inputs[k].strides[d]);
+    }
+  }
+  const shape_t dense = c_strides(g.ext);
+  for (const auto& st : g.strides) {
+    if (std::all_of(st.begin(), st.end(), [](std::int64_t s) { return s == 0; }))
+      g.kinds.push_back(coalesced::scalar);
+    else if (st == dense)
+      g.kinds.push_back(coalesced::contiguous);
+    else
+      g.kinds.push_back(coalesced::strided);
+  }
+  return g;
+}
+
 void run_program(const program& p, const shape_t& shape, const std::vector<operand_view>& inputs,
                  const std::vector<void*>& outputs) {
   run_program_range(p, shape, inputs, outputs, 0, numel(shape));
@@ -348,7 +340,7 @@ void run_program_range(const program& p, const shape_t& shape,
   }
   if (end <= begin) return;
 
-  const geometry g = coalesce(shape, inputs);
+  const coalesced g = coalesce(shape, inputs);
   constexpr std::int64_t B = program_block;
   constexpr std::size_t block_bytes = B * 8;  // room for the widest type
 
@@ -357,13 +349,13 @@ void run_program_range(const program& p, const shape_t& shape,
   std::size_t n_scalar = 0;
   std::vector<std::size_t> scalar_slot(inputs.size(), 0);
   for (std::size_t k = 0; k < inputs.size(); ++k)
-    if (g.kinds[k] == geometry::scalar) scalar_slot[k] = n_scalar++;
+    if (g.kinds[k] == coalesced::scalar) scalar_slot[k] = n_scalar++;
   buffer scratch((std::size_t(p.n_regs) + 1 + n_scalar + n_const) * block_bytes);
   std::vector<std::byte*> own(p.n_regs + 1);
   for (std::size_t r = 0; r <= p.n_regs; ++r) own[r] = scratch.data() + r * block_bytes;
   std::byte* const fixed = scratch.data() + (std::size_t(p.n_regs) + 1) * block_bytes;
   for (std::size_t k = 0; k < inputs.size(); ++k)
-    if (g.kinds[k] == geometry::scalar)
+    if (g.kinds[k] == coalesced::scalar)
       fill_bytes(fixed + scalar_slot[k] * block_bytes, inputs[k].data, itemsize(p.inputs[k]), B);
   for (std::size_t i = 0; i < n_code; ++i)
     if (p.code[i].op == opcode::constant)
@@ -380,9 +372,9 @@ void run_program_range(const program& p, const shape_t& shape,
           const auto isz = itemsize(p.inputs[in.a]);
           const auto* base = static_cast<const std::byte*>(inputs[in.a].data);
           switch (g.kinds[in.a]) {
-            case geometry::scalar: reg[in.dst] = fixed + scalar_slot[in.a] * block_bytes; break;
-            case geometry::flat: reg[in.dst] = base + f * std::int64_t(isz); break;
-            case geometry::general:
+            case coalesced::scalar: reg[in.dst] = fixed + scalar_slot[in.a] * block_bytes; break;
+            case coalesced::contiguous: reg[in.dst] = base + f * std::int64_t(isz); break;
+            case coalesced::strided:
               gather(own[in.dst], base, g.ext, g.strides[in.a], f, n, isz);
               reg[in.dst] = own[in.dst];
               break;

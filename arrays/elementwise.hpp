@@ -15,6 +15,17 @@ struct operand_view {
   shape_t strides;
 };
 
+/// The index space of one call after dropping extent-1 dims and merging dims that every input
+/// walks contiguously (outputs are dense, so they never prevent a merge). The CPU interpreter
+/// and the CUDA runner share it, so both classify inputs the same way.
+struct coalesced {
+  enum kind : std::uint8_t { scalar, contiguous, strided };
+  shape_t ext;
+  std::vector<shape_t> strides;  ///< per input, over ext
+  std::vector<kind> kinds;       ///< per input: all strides 0, C-contiguous over ext, or other
+};
+coalesced coalesce(const shape_t& shape, const std::vector<operand_view>& inputs);
+
 /// Runs `p` over every index of `shape`. Outputs are dense C-order buffers of `shape`.
 /// Processes blocks of a few thousand elements so intermediates stay in cache; the fast path
 /// (all inputs contiguous or scalar-broadcast) walks the flat index. Throws shoal::error

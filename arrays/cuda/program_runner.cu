@@ -113,40 +113,14 @@ int multiprocessors(int device) {
   return n;
 }
 
-/// As the CPU interpreter's coalesce(): drop extent-1 dims, merge dims every input walks
-/// contiguously, classify each input.
-struct geometry {
-  shape_t ext;
-  std::vector<shape_t> strides;
-  std::vector<input_layout> kinds;
-};
-
-geometry coalesce(const shape_t& shape, const std::vector<operand_view>& inputs) {
-  geometry g;
-  g.strides.resize(inputs.size());
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;
-    bool merge = !g.ext.empty();
-    for (std::size_t k = 0; merge && k < inputs.size(); ++k)
-      merge = g.strides[k].back() == inputs[k].strides[d] * shape[d];
-    if (merge) {
-      g.ext.back() *= shape[d];
-      for (std::size_t k = 0; k < inputs.size(); ++k) g.strides[k].back() = inputs[k].strides[d];
-    } else {
-      g.ext.push_back(shape[d]);
-      for (std::size_t k = 0; k < inputs.size(); ++k) g.strides[k].push_back(inputs[k].strides[d]);
-    }
+/// How the generated kernel reads each input, from the CPU interpreter's classification.
+input_layout layout_of(coalesced::kind k) {
+  switch (k) {
+    case coalesced::scalar: return input_layout::scalar;
+    case coalesced::contiguous: return input_layout::contiguous;
+    case coalesced::strided: break;
   }
-  const shape_t dense = c_strides(g.ext);
-  for (const auto& st : g.strides) {
-    if (std::all_of(st.begin(), st.end(), [](std::int64_t s) { return s == 0; }))
-      g.kinds.push_back(input_layout::scalar);
-    else if (st == dense)
-      g.kinds.push_back(input_layout::contiguous);
-    else
-      g.kinds.push_back(input_layout::strided);
-  }
-  return g;
+  return input_layout::strided;
 }
 
 bool aligned(const void* p, std::size_t a) {
@@ -197,11 +171,11 @@ void run_program_cuda(const program& p, const shape_t& shape,
   std::int64_t n = numel(shape);
   if (n == 0) return;
 
-  const geometry g = coalesce(shape, inputs);
+  const coalesced g = coalesce(shape, inputs);
   codegen_layout layout;
-  layout.inputs = g.kinds;
+  for (auto k : g.kinds) layout.inputs.push_back(layout_of(k));
   int n_strided = 0;
-  for (auto k : g.kinds) n_strided += k == input_layout::strided;
+  for (auto k : g.kinds) n_strided += k == coalesced::strided;
   if (n_strided > 0) {
     if (g.ext.size() > std::size_t(max_strided_rank))
       throw_error(errc::value_error, "run_program_cuda: more than " +
@@ -215,7 +189,7 @@ void run_program_cuda(const program& p, const shape_t& shape,
       if (in.op == opcode::load) loaded[in.a] = true;
     bool ok = true;
     for (std::size_t k = 0; ok && k < inputs.size(); ++k)
-      if (loaded[k] && g.kinds[k] == input_layout::contiguous)
+      if (loaded[k] && g.kinds[k] == coalesced::contiguous)
         ok = aligned(inputs[k].data, 4 * itemsize(p.inputs[k]));
     for (std::size_t k = 0; ok && k < outputs.size(); ++k)
       ok = aligned(outputs[k], 4 * itemsize(p.outputs[k]));
@@ -233,7 +207,7 @@ void run_program_cuda(const program& p, const shape_t& shape,
   if (layout.rank > 0) {
     geom = g.ext;
     for (std::size_t i = 0; i < inputs.size(); ++i)
-      if (g.kinds[i] == input_layout::strided)
+      if (g.kinds[i] == coalesced::strided)
         geom.insert(geom.end(), g.strides[i].begin(), g.strides[i].end());
   }
 
