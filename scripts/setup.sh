@@ -42,7 +42,8 @@ pkg_installed() {
 # --- 1. Debian packages -------------------------------------------------------
 DEB_PKGS=(build-essential cmake ninja-build pkg-config
           libcaf-dev libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
-          libopenblas-dev libgtest-dev googletest)
+          libopenblas-dev libgtest-dev googletest
+          libsodium-dev clang libclang-rt-dev)
 missing=()
 for p in "${DEB_PKGS[@]}"; do
   pkg_installed "$p" || missing+=("$p")
