@@ -11,7 +11,7 @@ PY     := .venv/bin/python
 JOBS   ?= $(shell n=$$(nproc); m=$$(awk '/MemAvailable/ {print int($$2 / 1572864)}' /proc/meminfo); \
             [ -n "$$m" ] && [ "$$m" -lt "$$n" ] && n=$$m; [ "$$n" -lt 1 ] && n=1; echo $$n)
 
-.PHONY: all setup configure build demo test gpu-test bench clean distclean
+.PHONY: all setup configure build demo test fuzz gpu-test bench clean distclean
 
 all: build
 
@@ -42,8 +42,13 @@ test: build
 	  echo "pytest: tests/python has no test files yet"; prc=0; \
 	fi; \
 	[ $$prc -eq 0 ] || rc=1; \
+	scripts/fuzz.sh || { echo "fuzz: FAILED"; rc=1; }; \
 	if [ $$rc -eq 0 ]; then echo "make test: OK"; else echo "make test: FAILED"; fi; \
 	exit $$rc
+
+# The libFuzzer target for the wire decoders (FUZZ_SECONDS=N to run longer).
+fuzz: setup
+	scripts/fuzz.sh
 
 # Needs a CUDA GPU: builds with SHOAL_WITH_CUDA=ON in build-gpu/ and runs every test,
 # the gpu-labelled ones included (scripts/gpu-test.sh; docs/gpu.md has the device recipe).
@@ -60,7 +65,7 @@ bench: build
 	exit $$rc
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-fuzz
 	rm -f python/shoal/_shoal*.so
 
 distclean: clean
