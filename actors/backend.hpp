@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "arrays/buffer.hpp"
+#include "arrays/custom_kernel.hpp"
 #include "arrays/elementwise.hpp"
 #include "arrays/program.hpp"
 #include "arrays/reduce.hpp"
@@ -52,6 +53,9 @@ class backend {
   /// Dense row-major C[m x n] = A[m x k] * B[k x n] on backend memory (m, n, k > 0).
   virtual void matmul(dtype t, std::int64_t m, std::int64_t n, std::int64_t k, const void* a,
                       const void* b, void* c) = 0;
+  /// Runs custom kernel `k` on views into backend memory: its CPU variant (CPU backend) or its
+  /// CUDA variant on the backend's stream (GPU backend); TypeError when that variant is missing.
+  virtual void run_kernel(const kernel_def& k, const kernel_args& args) = 0;
 
   /// A host buffer with the bytes of `b` (backend memory) once every queued kernel is done;
   /// throws the error of any kernel that failed asynchronously. CPU: `b` itself.

@@ -118,6 +118,12 @@ class gpu_backend final : public backend {
     cuda::matmul_tile(blas_, t, m, n, k, a, b, c, false, s());
   }
 
+  void run_kernel(const kernel_def& k, const kernel_args& args) override {
+    check_kernel_variants(k, false, true);
+    enter();
+    k.cuda(args, s());  // the author's kernel, enqueued on this actor's stream
+  }
+
   buffer_ptr to_host(const buffer_ptr& b) override {
     enter();
     if (b->device() < 0) return b;

@@ -3,6 +3,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "actors/layout.hpp"
 #include "actors/messages.hpp"
 
 namespace shoal {
@@ -83,6 +84,25 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
                   });
         }
         return rp;
+      },
+      // Where each tile lives, for shard streams that read tiles one by one (actors/pipeline.hpp).
+      [=](layout_atom, array_id id) -> array_layout {
+        auto& st = self->state;
+        array_layout res;
+        if (auto b = st.bad.find(id); b != st.bad.end()) {
+          res.err = b->second;
+          return res;
+        }
+        const array_entry* e = st.plan->dir().find(id);
+        if (!e) {
+          res.err = {errc::runtime_error, "shoal: array " + std::to_string(id) + " is unknown"};
+          return res;
+        }
+        res.type = e->type;
+        res.til = e->til;
+        res.keys = e->keys;
+        for (int o : e->owner) res.owners.push_back(st.workers[static_cast<std::size_t>(o)]);
+        return res;
       },
       [=](stats_atom) -> caf::result<cluster_stats> {
         auto& st = self->state;

@@ -25,7 +25,7 @@ template <class F> void for_each_tag(const task& t, F&& f) {
   std::visit(
       [&](auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, program_task>) {
+        if constexpr (std::is_same_v<T, program_task> || std::is_same_v<T, kernel_task>) {
           for (auto& i : x.ins) for_each_tag(i, f);
         } else if constexpr (std::is_same_v<T, matmul_task>) {
           for_each_tag(x.a, f);
@@ -298,6 +298,24 @@ void task_runner::exec(matmul_task& t) {
     resolved b = dense(t.b, {t.k, t.n});
     be_->matmul(t.type, t.m, t.n, t.k, a.data, b.data, out->data());
   }
+  put(t.out, std::move(out));
+}
+
+void task_runner::exec(kernel_task& t) {
+  auto def = require_kernel(t.name);  // looked up here: the process that runs it loaded it
+  kernel_args args;
+  std::vector<resolved> keep;
+  for (std::size_t i = 0; i < t.ins.size(); ++i) {
+    const box& b = t.in_boxes.at(i);
+    keep.push_back(resolve(t.ins[i], b.extent()));
+    args.ins.push_back({keep.back().data, t.ins[i].type, b.extent(), keep.back().strides, b.lo,
+                        t.in_shapes.at(i)});
+  }
+  const shape_t ext = t.tile.extent();
+  buffer_ptr out = be_->alloc(static_cast<std::size_t>(numel(ext)) * itemsize(t.type));
+  args.out = {out->data(), t.type, ext, c_strides(ext), t.tile.lo, t.global_shape};
+  args.params = t.params;
+  if (numel(ext) > 0) be_->run_kernel(*def, args);
   put(t.out, std::move(out));
 }
 

@@ -73,6 +73,7 @@ class task_runner {
   void exec(update_task& t);
   void exec(alias_task& t);
   void exec(free_task& t);
+  void exec(kernel_task& t);
 
   int index_;
   std::unique_ptr<backend> be_;  // declared before every buffer it may own: it outlives them

@@ -17,6 +17,7 @@ enum class errc : std::uint8_t {
   memory_error = 5,   ///< Python MemoryError (an allocation failed)
   runtime_error = 6,  ///< Python RuntimeError (an actor failed, a timeout, the runtime is down)
   zero_division = 7,  ///< Python ZeroDivisionError
+  key_error = 8,      ///< Python KeyError (an unknown name, e.g. of a custom kernel)
 };
 
 /// An error as a value: a category and NumPy-style wording.

@@ -4,9 +4,11 @@
 /// handle), so the scheduler never has to reason about write-after-read hazards.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "arrays/buffer.hpp"
+#include "arrays/custom_kernel.hpp"
 #include "arrays/dtype.hpp"
 #include "arrays/fill.hpp"
 #include "arrays/program.hpp"
@@ -35,6 +37,14 @@ enum class op_kind : std::uint8_t {
   assemble,     ///< out[placement_i] = ins[i] (concatenate, copy of a view)
   reshape,      ///< out = ins[0] (plain) in C order with `shape`
   setitem,      ///< out = ins[0] (plain) with target(view of ins[0]) = ins[1] (mapped to target)
+  kernel,       ///< out = custom kernel `kern` over every output tile (arrays/custom_kernel.hpp)
+};
+
+/// A launch of a registered custom kernel (op_kind::kernel).
+struct kernel_launch {
+  std::string name;
+  std::vector<input_align> align;  ///< per input, as registered
+  std::vector<double> params;
 };
 
 struct op {
@@ -62,6 +72,8 @@ struct op {
   // setitem
   view_map target;      ///< the written region, as a view of ins[0]
   bool donated = false; ///< ins[0] has no other reference: it may be updated in place
+  // kernel
+  kernel_launch kern;
 };
 
 /// What the client sends: ops in program order, then ids it no longer references.

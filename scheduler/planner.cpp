@@ -54,6 +54,7 @@ void planner::plan(const op& o, task_lists& out) {
     case op_kind::assemble: plan_assemble(o, em); break;
     case op_kind::reshape: plan_reshape(o, em); break;
     case op_kind::setitem: plan_setitem(o, em); break;
+    case op_kind::kernel: plan_kernel(o, em); break;
   }
   for (std::size_t a = 0; a < out.size(); ++a) {
     for (auto& t : em.phase1[a]) out[a].push_back(std::move(t));
@@ -317,6 +318,31 @@ void planner::plan_setitem(const op& o, emit& em) {
     u.dst_strides = p.src_strides;
     e.keys[t] = u.out;
     em.phase2[static_cast<std::size_t>(owner)].push_back(std::move(u));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+}
+
+/// Owner computes, as for elementwise ops; each input arrives as the box its alignment asks
+/// for (a halo is a bigger box of the input, assembled from the pieces of its neighbours).
+void planner::plan_kernel(const op& o, emit& em) {
+  array_entry e = layout(o.shape, o.types.at(0));
+  for (std::size_t t = 0; t < e.keys.size(); ++t) {
+    int owner = e.owner[t];
+    kernel_task k;
+    k.out = e.keys[t];
+    k.type = e.type;
+    k.name = o.kern.name;
+    k.params = o.kern.params;
+    k.tile = e.til.tile_box(static_cast<std::int64_t>(t));
+    k.global_shape = o.shape;
+    for (std::size_t i = 0; i < o.ins.size(); ++i) {
+      const shape_t& s = o.ins[i].map.shape;
+      box b = aligned_box(o.kern.align.at(i), k.tile, s);
+      k.ins.push_back(plan_operand(o.ins[i], b, owner, em));
+      k.in_boxes.push_back(std::move(b));
+      k.in_shapes.push_back(s);
+    }
+    em.phase2[static_cast<std::size_t>(owner)].push_back(std::move(k));
   }
   dir_.add(o.outs.at(0), std::move(e));
 }

@@ -51,6 +51,7 @@ class planner {
   void plan_assemble(const op& o, emit& em);
   void plan_reshape(const op& o, emit& em);
   void plan_setitem(const op& o, emit& em);
+  void plan_kernel(const op& o, emit& em);
 
   planner_config cfg_;
   directory dir_;

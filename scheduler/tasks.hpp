@@ -5,6 +5,7 @@
 /// pieces before any task that consumes them, so the per-actor orders can never deadlock.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -149,9 +150,30 @@ struct free_task {
   std::vector<shard_key> keys;
 };
 
+/// Runs the custom kernel `name` (arrays/custom_kernel.hpp, looked up by name where it runs)
+/// over output tile `tile` of an array of `global_shape`: input i is the box in_boxes[i] of an
+/// array of in_shapes[i], read through ins[i].
+struct kernel_task {
+  shard_key out = 0;
+  dtype type = dtype::float64;
+  std::string name;
+  std::vector<double> params;
+  box tile;
+  shape_t global_shape;
+  std::vector<operand_spec> ins;
+  std::vector<box> in_boxes;
+  std::vector<shape_t> in_shapes;
+};
+
+/// kernel_task's fields for CAF inspectors and the wire codec (actors/wire_inspect.hpp).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kernel_task& x) {
+  return f(x.out, x.type, x.name, x.params, x.tile, x.global_shape, x.ins, x.in_boxes, x.in_shapes);
+}
+
 using task = std::variant<fill_task, host_task, send_task, program_task, partial_task,
                           combine_task, matmul_task, assemble_task, update_task, alias_task,
-                          free_task>;
+                          free_task, kernel_task>;
 
 /// Dense strides for an operand read over `tile` (C strides of extent, 0 where broadcast).
 shape_t operand_strides(const operand_spec& o, const shape_t& tile);

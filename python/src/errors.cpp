@@ -39,6 +39,7 @@ void set_python_error(const error& e) {
     case errc::index_error: type = PyExc_IndexError; break;
     case errc::memory_error: type = PyExc_MemoryError; break;
     case errc::zero_division: type = PyExc_ZeroDivisionError; break;
+    case errc::key_error: type = PyExc_KeyError; break;
     case errc::axis_error: {
       // AxisError(msg) with one argument uses it as the whole message
       PyObject* cls = axis_error_type();
@@ -68,7 +69,8 @@ void bind_errors(py::module_& m) {
   m.attr("ERRC") = py::dict(py::arg("none") = 0, py::arg("value_error") = 1,
                             py::arg("type_error") = 2, py::arg("index_error") = 3,
                             py::arg("axis_error") = 4, py::arg("memory_error") = 5,
-                            py::arg("runtime_error") = 6, py::arg("zero_division") = 7);
+                            py::arg("runtime_error") = 6, py::arg("zero_division") = 7,
+                            py::arg("key_error") = 8);
   /// Raises the Python exception for an errc code (for tests of the translation).
   m.def("_raise", [](int code, const std::string& message) {
     throw error(static_cast<errc>(code), message);
