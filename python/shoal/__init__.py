@@ -19,7 +19,8 @@ import atexit as _atexit
 from . import _shoal
 
 __version__ = "0.1.0"
-__all__ = ["init", "shutdown", "runtime_info", "running", "__version__"]
+__all__ = ["init", "shutdown", "runtime_info", "running", "wait", "load_library", "launch", "kernels",
+           "__version__"]
 
 # What each option means when not given (the C++ runtime_options defaults: environment
 # variables such as SHOAL_CPUS and SHOAL_MIN_TILE_ELEMS apply then).
@@ -153,3 +154,6 @@ def _at_exit():
 
 
 _atexit.register(_at_exit)
+
+# Custom C++ kernels (imported last: the module uses _ensure and shoal.numpy).
+from ._kernels import kernels, launch, load_library  # noqa: E402

@@ -21,6 +21,7 @@ void bind_errors(py::module_& m);   // errors.cpp
 void bind_runtime(py::module_& m);  // runtime.cpp
 void bind_array(py::module_& m);    // array.cpp
 void bind_ops(py::module_& m);      // ops.cpp
+void bind_kernels(py::module_& m);  // kernels.cpp
 
 // ---- conversions (convert.cpp); each raises a Python error (py::error_already_set or a
 // pybind11 exception) on bad input

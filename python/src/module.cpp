@@ -9,4 +9,5 @@ PYBIND11_MODULE(_shoal, m) {
   shoal::pyshoal::bind_runtime(m);
   shoal::pyshoal::bind_array(m);
   shoal::pyshoal::bind_ops(m);
+  shoal::pyshoal::bind_kernels(m);
 }
