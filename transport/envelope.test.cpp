@@ -100,10 +100,47 @@ TEST(Envelope, OversizedPartsAreRefused) {
 
   limits = {};
   limits.max_frames = 1;
-  auto head = head_bytes(*encode(sample_header(), int32_t{1}));
-  EXPECT_FALSE(decode_envelope(head, {pattern(1), pattern(1)}, limits));
+  auto parts = encode(sample_header(), std::vector<shard_msg>{{1, {}, pattern(1)}, {2, {}, pattern(1)}});
+  ASSERT_TRUE(parts);
+  EXPECT_FALSE(decode_envelope(std::move(*parts), limits));
+  limits = {};
   limits.max_frame_bytes = 10;
-  EXPECT_FALSE(decode_envelope(head, {pattern(11)}, limits));
+  auto eleven = encode(sample_header(), shard_msg{1, {}, pattern(11)});
+  ASSERT_TRUE(eleven);
+  auto big_frame = decode_envelope(std::move(*eleven), limits);
+  ASSERT_FALSE(big_frame);
+  EXPECT_NE(big_frame.error().message.find("exceeds the limit"), std::string::npos)
+      << big_frame.error().message;
+}
+
+TEST(Envelope, LargeFramesTravelInChunksAndComeBackWhole) {
+  shard_msg m{1, {}, pattern((size_t{10} << 20) + 3)};
+  auto parts = encode(sample_header(), m, curve_chunk_bytes);
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 1u + 3u);  // 4 + 4 + 2 MiB (+3 bytes)
+  auto e = decode_envelope(std::move(*parts));
+  ASSERT_TRUE(e) << e.error().message;
+  auto y = decode_payload<shard_msg>(*e);
+  ASSERT_TRUE(y) << y.error().message;
+  ASSERT_EQ(y->data->bytes(), m.data->bytes());
+  EXPECT_EQ(std::memcmp(y->data->data(), m.data->data(), m.data->bytes()), 0);
+  auto whole = encode(sample_header(), m);  // by default one part per frame
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->size(), 2u);
+}
+
+TEST(Envelope, PartsThatDoNotMatchTheFrameTableAreRefused) {
+  auto parts = encode(sample_header(), shard_msg{1, {}, pattern(100)}, 40);  // 40 + 40 + 20
+  ASSERT_TRUE(parts);
+  auto head = head_bytes(*parts);
+  auto part = [](size_t n) { return pattern(n); };
+  EXPECT_TRUE(decode_envelope(head, {part(40), part(40), part(20)}));
+  EXPECT_TRUE(decode_envelope(head, {part(100)}));
+  EXPECT_FALSE(decode_envelope(head, {part(40), part(40)}));             // short
+  EXPECT_FALSE(decode_envelope(head, {part(40), part(40), part(30)}));   // overlong part
+  EXPECT_FALSE(decode_envelope(head, {part(100), part(1)}));             // extra part
+  EXPECT_FALSE(decode_envelope(head, {part(40), part(0), part(60)}));    // empty chunk
+  EXPECT_FALSE(decode_envelope(head, {}));
 }
 
 TEST(Envelope, LongSourceIsRefused) {
@@ -186,7 +223,7 @@ TEST(Multipart, TooManyPartsAreDrainedAndRefused) {
   pull.bind("inproc://many");
   push.connect("inproc://many");
   decode_limits limits;
-  limits.max_frames = 2;
+  limits.max_parts = 3;
   std::vector<zmq::message_t> parts(10);
   ASSERT_FALSE(send_parts(push, std::move(parts)));
   ASSERT_FALSE(send_message(push, sample_header(), int32_t{3}));

@@ -16,6 +16,8 @@ struct decode_limits {
   std::size_t max_depth = 64;
   /// Most raw frames one message may carry.
   std::size_t max_frames = 1024;
+  /// Most zmq parts in one message (large frames travel in chunks: envelope.hpp).
+  std::size_t max_parts = 65536;
   /// Largest envelope frame (header + msgpack payload), in bytes.
   std::size_t max_envelope_bytes = std::size_t{64} << 20;
   /// Largest single raw frame, in bytes (shard bytes; also the socket's ZMQ_MAXMSGSIZE).

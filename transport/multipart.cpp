@@ -3,6 +3,14 @@
 
 namespace shoal::transport {
 
+size_t chunk_bytes_for(zmq::socket_t& socket) {
+  try {
+    return socket.get(zmq::sockopt::mechanism) == ZMQ_CURVE ? curve_chunk_bytes : 0;
+  } catch (const zmq::error_t&) {
+    return curve_chunk_bytes;
+  }
+}
+
 error_info send_parts(zmq::socket_t& socket, std::vector<zmq::message_t> parts,
                       const std::string* routing_id, bool dont_wait) {
   if (parts.empty()) return fail("send: no parts");
@@ -27,7 +35,7 @@ error_info send_parts(zmq::socket_t& socket, std::vector<zmq::message_t> parts,
 expected<std::vector<zmq::message_t>> recv_parts(zmq::socket_t& socket, const decode_limits& limits,
                                                  std::string* routing_id, bool dont_wait) {
   std::vector<zmq::message_t> parts;
-  const size_t max_parts = limits.max_frames + 2;  // routing id + envelope + frames
+  const size_t max_parts = limits.max_parts + 1;  // + a ROUTER's routing id
   size_t count = 0;
   bool too_many = false;
   try {

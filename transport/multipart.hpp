@@ -23,18 +23,21 @@ error_info send_parts(zmq::socket_t& socket, std::vector<zmq::message_t> parts,
 
 /// Receives one whole message; an empty vector when none arrived within the socket's
 /// ZMQ_RCVTIMEO (or at once with `dont_wait`). With `routing_id`, the first part is taken as
-/// the sender's routing id. A message with more parts than limits.max_frames + 2 is
-/// received to its end (so the next one starts clean) and refused.
+/// the sender's routing id. A message with more parts than limits.max_parts (+1 for the
+/// routing id) is received to its end (so the next one starts clean) and refused.
 expected<std::vector<zmq::message_t>> recv_parts(zmq::socket_t& socket,
                                                  const decode_limits& limits = {},
                                                  std::string* routing_id = nullptr,
                                                  bool dont_wait = false);
 
-/// encode() + send_parts().
+/// The chunk size for frames sent on `socket`: curve_chunk_bytes when it encrypts, else 0.
+size_t chunk_bytes_for(zmq::socket_t& socket);
+
+/// encode() + send_parts(), frames chunked when the socket encrypts (envelope.hpp).
 template <class T>
 error_info send_message(zmq::socket_t& socket, const envelope_header& header, const T& payload,
                         const std::string* routing_id = nullptr) {
-  auto parts = encode(header, payload);
+  auto parts = encode(header, payload, chunk_bytes_for(socket));
   if (!parts) return parts.error();
   return send_parts(socket, std::move(*parts), routing_id);
 }

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -195,6 +196,47 @@ TEST(SecureLink, RightSecretExchangesMessages) {
   secure_context client(secret_a(), quick());
   expect_round_trip(srv, client);
   EXPECT_EQ(srv.ctx.refusals(), 0u);
+}
+
+/// A message carrying one buffer as a raw frame.
+struct blob {
+  buffer_ptr data;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, blob& x) {
+  uint32_t i = 0;
+  if constexpr (Inspector::writes_state) {
+    auto err = f(i);
+    if (!err) x.data = dynamic_cast<frame_source&>(f).get_frame(i);
+    return err;
+  } else {
+    i = dynamic_cast<frame_sink&>(f).put_frame(x.data);
+    return f(i);
+  }
+}
+
+TEST(SecureLink, LargeBufferCrossesInChunks) {
+  server srv(secret_a());
+  secure_context client(secret_a(), quick());
+  auto link = client.make_dealer(srv.endpoint());
+  ASSERT_TRUE(link);
+  ASSERT_FALSE(wait_handshake(*link, 3000ms));
+  EXPECT_EQ(chunk_bytes_for(link->socket), curve_chunk_bytes);
+  const size_t n = (size_t{9} << 20) + 5;
+  auto b = make_buffer(n);
+  for (size_t i = 0; i < n; ++i) b->data()[i] = std::byte(static_cast<uint8_t>(i * 31));
+  ASSERT_FALSE(send_message(link->socket, hdr(), blob{b}));
+  auto parts = recv_parts(srv.router);
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 1u + 1u + 3u);  // routing id, head, 3 chunks
+  parts->erase(parts->begin());
+  auto e = decode_envelope(std::move(*parts));
+  ASSERT_TRUE(e) << e.error().message;
+  auto got = decode_payload<blob>(*e);
+  ASSERT_TRUE(got) << got.error().message;
+  ASSERT_EQ(got->data->bytes(), n);
+  EXPECT_EQ(std::memcmp(got->data->data(), b->data(), n), 0);
 }
 
 TEST(SecureLink, WrongSecretIsRefusedAndLogged) {

@@ -4,7 +4,8 @@
 //   envelope       shoal's envelope + raw frame over an unencrypted link (link_options.curve off)
 //   envelope+CURVE shoal's envelope + raw frame over a CurveZMQ link (the default)
 // plus the round trip of a tiny message. Each transfer is acknowledged by a tiny reply, so a
-// time is send + receive of the whole buffer. Median of --reps after one warm-up.
+// time is send + receive of the whole buffer. The paths take turns; median of --reps after
+// one warm-up each.
 //
 //   bench_transport [--mib N] [--reps N] [--rtt N]
 #include <algorithm>
@@ -12,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,95 +51,89 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-/// Runs `serve(router)` in a thread of its own context and `drive(dealer)` here; returns
-/// what drive returns (seconds per operation).
-double run_pair(const link_options& opts, const std::function<void(zmq::socket_t&)>& serve,
-                const std::function<double(zmq::socket_t&)>& drive) {
-  const auto secret = *cluster_secret::from_token("bench-token-0123456789");
-  secure_context server_ctx(secret, opts);
-  auto router = server_ctx.make_router("tcp://127.0.0.1:*");
-  if (!router) {
-    std::fprintf(stderr, "%s\n", router.error().message.c_str());
-    std::exit(1);
+/// Two nodes on loopback: a router answering every message with a one-byte ack in a thread
+/// with its own context (decoding envelopes when asked), and a dealer here.
+class node_pair {
+ public:
+  node_pair(const link_options& opts, bool decode)
+      : server_ctx_(secret(), opts), client_ctx_(secret(), opts) {
+    auto router = server_ctx_.make_router("tcp://127.0.0.1:*");
+    if (!router) die(router.error().message);
+    router_ = std::move(*router);
+    auto link = client_ctx_.make_dealer(tcp_endpoint("127.0.0.1", *bound_port(router_)));
+    if (!link) die(link.error().message);
+    link_ = std::move(*link);
+    if (auto err = wait_handshake(link_, std::chrono::seconds(10))) die(err.message);
+    server_ = std::thread([this, decode] { serve(decode); });
   }
-  const auto port = *bound_port(*router);
-  std::thread server([&] { serve(*router); });
-  secure_context client_ctx(secret, opts);
-  auto link = client_ctx.make_dealer(tcp_endpoint("127.0.0.1", port));
-  if (auto err = wait_handshake(*link, std::chrono::seconds(10))) {
-    std::fprintf(stderr, "%s\n", err.message.c_str());
-    std::exit(1);
+  ~node_pair() {
+    std::vector<zmq::message_t> stop;
+    stop.emplace_back();
+    (void)send_parts(link_.socket, std::move(stop));
+    server_.join();
+    link_.socket.close();
+    link_.monitor.close();
+    router_.close();
   }
-  const double t = drive(link->socket);
-  server.join();
-  link->socket.close();
-  link->monitor.close();
-  router->close();
-  return t;
-}
+  zmq::socket_t& dealer() { return link_.socket; }
+  void wait_ack() {
+    auto ack = recv_parts(link_.socket);
+    if (!ack || ack->empty()) die("no ack");
+  }
 
-/// Server: answers `count` messages (of any form) with a one-byte ack each.
-std::function<void(zmq::socket_t&)> acker(int count, bool decode) {
-  return [count, decode](zmq::socket_t& router) {
-    for (int i = 0; i < count; ++i) {
+ private:
+  static cluster_secret secret() { return *cluster_secret::from_token("bench-token-0123456789"); }
+  [[noreturn]] static void die(const std::string& why) {
+    std::fprintf(stderr, "bench_transport: %s\n", why.c_str());
+    std::exit(1);
+  }
+  void serve(bool decode) {
+    for (;;) {
       std::string peer;
-      auto parts = recv_parts(router, {}, &peer);
-      if (!parts || parts->empty()) std::abort();
+      auto parts = recv_parts(router_, {}, &peer);
+      if (!parts || parts->empty()) die("receive failed");
+      if (parts->size() == 1 && (*parts)[0].size() == 0) return;  // stop
       if (decode) {
         auto env = decode_envelope(std::move(*parts));
-        if (!env || !decode_payload<shard_msg>(*env)) std::abort();
+        if (!env) die(env.error().message);
+        if (!decode_payload<shard_msg>(*env)) die("payload");
       }
       std::vector<zmq::message_t> ack;
       ack.emplace_back(1);
-      (void)send_parts(router, std::move(ack), &peer);
+      (void)send_parts(router_, std::move(ack), &peer);
     }
-  };
-}
+  }
 
-double wait_ack(zmq::socket_t& dealer) {
-  auto ack = recv_parts(dealer);
-  if (!ack || ack->empty()) std::abort();
-  return 0;
-}
+  secure_context server_ctx_, client_ctx_;
+  zmq::socket_t router_;
+  dealer_link link_;
+  std::thread server_;
+};
 
-/// Seconds per transfer of `buf`, as a plain zmq message or shoal's envelope + frame.
-double transfer(const link_options& opts, const buffer_ptr& buf, int reps, bool envelope_form) {
-  return run_pair(opts, acker(reps + 1, envelope_form), [&](zmq::socket_t& dealer) {
-    std::vector<double> times;
-    for (int i = 0; i < reps + 1; ++i) {
-      const auto t0 = clock_type::now();
-      if (envelope_form) {
-        if (send_message(dealer, envelope_header{.type = 1, .source = "bench"}, shard_msg{1, buf}))
-          std::abort();
-      } else {
-        auto* keep = new buffer_ptr(buf);  // zero-copy, as the envelope's frames are
-        std::vector<zmq::message_t> one;
-        one.emplace_back(buf->data(), buf->bytes(),
-                         [](void*, void* h) { delete static_cast<buffer_ptr*>(h); }, keep);
-        if (send_parts(dealer, std::move(one))) std::abort();
-      }
-      wait_ack(dealer);
-      if (i > 0) times.push_back(std::chrono::duration<double>(clock_type::now() - t0).count());
-    }
-    return median(times);
-  });
+/// Seconds for one transfer of `buf` and its ack: a plain zmq message, or shoal's envelope.
+double transfer(node_pair& p, const buffer_ptr& buf, bool envelope_form) {
+  const auto t0 = clock_type::now();
+  if (envelope_form) {
+    if (send_message(p.dealer(), envelope_header{.type = 1, .source = "bench"}, shard_msg{1, buf}))
+      std::abort();
+  } else {
+    auto* keep = new buffer_ptr(buf);  // zero-copy, as the envelope's frames are
+    std::vector<zmq::message_t> one;
+    one.emplace_back(buf->data(), buf->bytes(),
+                     [](void*, void* h) { delete static_cast<buffer_ptr*>(h); }, keep);
+    if (send_parts(p.dealer(), std::move(one))) std::abort();
+  }
+  p.wait_ack();
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
 /// Seconds per round trip of a tiny envelope.
-double round_trip(const link_options& opts, int count) {
-  return run_pair(opts, acker(count + 10, true), [&](zmq::socket_t& dealer) {
-    for (int i = 0; i < 10; ++i) {  // warm-up
-      (void)send_message(dealer, envelope_header{.type = 1, .source = "bench"}, shard_msg{1, make_buffer(8)});
-      wait_ack(dealer);
-    }
-    auto small = make_buffer(8);
-    const auto t0 = clock_type::now();
-    for (int i = 0; i < count; ++i) {
-      (void)send_message(dealer, envelope_header{.type = 1, .source = "bench"}, shard_msg{1, small});
-      wait_ack(dealer);
-    }
-    return std::chrono::duration<double>(clock_type::now() - t0).count() / count;
-  });
+double round_trip(node_pair& p, int count) {
+  auto small = make_buffer(8);
+  for (int i = 0; i < 10; ++i) transfer(p, small, true);  // warm-up
+  const auto t0 = clock_type::now();
+  for (int i = 0; i < count; ++i) transfer(p, small, true);
+  return std::chrono::duration<double>(clock_type::now() - t0).count() / count;
 }
 
 }  // namespace
@@ -161,11 +155,21 @@ int main(int argc, char** argv) {
   link_options plain;
   plain.curve = false;
   link_options curve;
-  const double t_zmq = transfer(plain, buf, reps, false);
-  const double t_env = transfer(plain, buf, reps, true);
-  const double t_curve = transfer(curve, buf, reps, true);
-  const double rtt_plain = round_trip(plain, rtt);
-  const double rtt_curve = round_trip(curve, rtt);
+  node_pair zmq_pair(plain, false), env_pair(plain, true), curve_pair(curve, true);
+  // The three paths take turns, so a busy moment of the machine hits them alike.
+  std::vector<double> zmq_t, env_t, curve_t;
+  for (int i = 0; i <= reps; ++i) {
+    const double a = transfer(zmq_pair, buf, false);
+    const double b = transfer(env_pair, buf, true);
+    const double c = transfer(curve_pair, buf, true);
+    if (i == 0) continue;  // warm-up
+    zmq_t.push_back(a);
+    env_t.push_back(b);
+    curve_t.push_back(c);
+  }
+  const double t_zmq = median(zmq_t), t_env = median(env_t), t_curve = median(curve_t);
+  const double rtt_plain = round_trip(env_pair, rtt);
+  const double rtt_curve = round_trip(curve_pair, rtt);
 
   auto gbs = [&](double t) { return static_cast<double>(bytes) / t / 1e9; };
   std::printf("moving %zu MiB between two nodes on loopback TCP (median of %d)\n", mib, reps);
