@@ -423,6 +423,36 @@ TEST(SecureLink, BindsLoopbackUnlessToldOtherwise) {
   EXPECT_TRUE(w) << (w ? "" : w.error().message);
 }
 
+TEST(SecureLink, PartsOnACallersOwnContext) {
+  // What a gateway with its own context and sockets does: secure_socket per socket, one
+  // authenticator per context, a handshake monitor per dealer.
+  log_capture log;
+  zmq::context_t ctx;
+  {
+    authenticator auth(ctx, secret_a(), quick());
+    zmq::socket_t router(ctx, zmq::socket_type::router);
+    ASSERT_FALSE(secure_socket(router, link_role::server, secret_a(), quick()));
+    ASSERT_FALSE(auth.watch(router));
+    router.bind("tcp://127.0.0.1:*");
+    const auto ep = tcp_endpoint("127.0.0.1", *bound_port(router));
+
+    zmq::context_t other;
+    for (const auto& secret : {secret_a(), secret_b()}) {
+      zmq::socket_t dealer(other, zmq::socket_type::dealer);
+      ASSERT_FALSE(secure_socket(dealer, link_role::client, secret, quick()));
+      auto monitor = monitor_handshakes(other, dealer);
+      ASSERT_TRUE(monitor);
+      dealer.connect(ep);
+      auto err = wait_handshake(*monitor, 3000ms);
+      const bool good = secret.public_key() == secret_a().public_key();
+      EXPECT_EQ(static_cast<bool>(err), !good) << err.message;
+    }
+    EXPECT_TRUE(log.saw("refused a connection")) << log.all();
+    EXPECT_GT(auth.refusals(), 0u);
+  }
+  ctx.close();
+}
+
 TEST(SecureLink, NoServerIsATimeoutNotAHang) {
   secure_context ctx(secret_a(), quick());
   auto link = ctx.make_dealer("tcp://127.0.0.1:1");  // nothing listens on port 1
