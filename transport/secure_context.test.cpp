@@ -453,6 +453,21 @@ TEST(SecureLink, PartsOnACallersOwnContext) {
   ctx.close();
 }
 
+TEST(SecureLink, OversizedPartsAreDroppedBySocket) {
+  // ZMQ_MAXMSGSIZE: a part above the limit makes the router drop the connection unread.
+  link_options small = quick();
+  small.max_message_bytes = 1 << 20;
+  server srv(secret_a(), small);
+  secure_context client(secret_a(), quick());
+  auto link = client.make_dealer(srv.endpoint());
+  ASSERT_TRUE(link);
+  ASSERT_FALSE(wait_handshake(*link, 3000ms));
+  ASSERT_FALSE(send_message(link->socket, hdr(), blob{make_buffer(2 << 20)}));
+  EXPECT_FALSE(srv.receive(nullptr, 500));
+  secure_context again(secret_a(), quick());
+  expect_round_trip(srv, again);  // still serving
+}
+
 TEST(SecureLink, NoServerIsATimeoutNotAHang) {
   secure_context ctx(secret_a(), quick());
   auto link = ctx.make_dealer("tcp://127.0.0.1:1");  // nothing listens on port 1
