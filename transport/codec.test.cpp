@@ -1,5 +1,6 @@
 // Round trips of inspect-able structs through the msgpack codec, and rejection of bad bytes.
 #include "transport/codec.hpp"
+#include "transport/frame_field.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,25 +12,12 @@
 #include <caf/optional.hpp>
 #include <caf/variant.hpp>
 
-// A minimal buffer_ptr inspect for these tests (actors/ has the real one): through the
-// codec's frame_sink / frame_source only, null as index 0xffffffff.
+// buffer_ptr fields as raw frames, the way actors/ gives buffer_ptr an inspect.
 namespace shoal {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, buffer_ptr& x) {
-  constexpr uint32_t null_frame = 0xffffffffu;
-  if constexpr (Inspector::writes_state) {
-    uint32_t i = 0;
-    if (auto err = f(i)) return err;
-    auto* src = dynamic_cast<frame_source*>(&f);
-    x = (i == null_frame || !src) ? nullptr : src->get_frame(i);
-    return caf::error{};
-  } else if constexpr (std::is_same_v<typename Inspector::result_type, void>) {
-    f(x ? x->bytes() : 0);
-  } else {
-    auto* sink = dynamic_cast<frame_sink*>(&f);
-    uint32_t i = x && sink ? sink->put_frame(x) : null_frame;
-    return f(i);
-  }
+  transport::frame_field fr{x};
+  return f(fr);
 }
 }  // namespace shoal
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 
+#include "transport/frame_field.hpp"
 #include "transport/multipart.hpp"
 
 namespace shoal::transport {
@@ -20,15 +21,8 @@ struct shard_msg {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_msg& x) {
-  if constexpr (Inspector::writes_state) {
-    uint32_t i = 0;
-    auto err = f(x.key, x.shape, i);
-    if (!err) x.data = dynamic_cast<frame_source&>(f).get_frame(i);
-    return err;
-  } else {
-    uint32_t i = dynamic_cast<frame_sink&>(f).put_frame(x.data);
-    return f(x.key, x.shape, i);
-  }
+  frame_field data{x.data};
+  return f(x.key, x.shape, data);
 }
 
 buffer_ptr pattern(size_t n) {

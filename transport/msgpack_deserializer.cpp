@@ -141,37 +141,54 @@ caf::error msgpack_deserializer::read_float(F& x) {
   return fail("expected a float, found msgpack tag " + std::to_string(tag));
 }
 
+caf::error msgpack_deserializer::read_length(size_t len_bytes, const char* what, size_t& n) {
+  const char* p = nullptr;
+  const size_t start = pos_;
+  if (!take(1, p) || !take(len_bytes, p)) {
+    pos_ = start;
+    return fail(std::string("truncated ") + what + " header");
+  }
+  n = big_endian(p, len_bytes);
+  return caf::none;
+}
+
+caf::error msgpack_deserializer::check_count(size_t n, size_t limit, const char* what,
+                                             size_t start) {
+  if (n > limit) {
+    pos_ = start;
+    return fail(std::string(what) + " of " + std::to_string(n) + " exceeds the limit of " +
+                std::to_string(limit));
+  }
+  // Every unit (byte or element) takes at least one byte, so a count above the bytes left is
+  // a lie; this bounds what CAF allocates from it (vector<char>::resize, fill_range) by the
+  // input's size.
+  if (n > remaining()) {
+    pos_ = start;
+    return fail(std::string("truncated: ") + what + " of " + std::to_string(n) + ", " +
+                std::to_string(remaining()) + " bytes left");
+  }
+  return caf::none;
+}
+
 caf::error msgpack_deserializer::read_str_header(size_t& n) {
   if (auto err = no_pending_bin("a string")) return err;
   uint8_t tag;
   if (!peek(tag)) return fail("truncated: expected a string");
-  const char* p = nullptr;
   const size_t start = pos_;
-  size_t len_bytes = 0;
-  if ((tag & 0xe0) == 0xa0) {
-    take(1, p);
+  if ((tag & 0xe0) == 0xa0) {  // fixstr
+    ++pos_;
     n = tag & 0x1f;
   } else {
+    size_t len_bytes = 0;
     switch (tag) {
       case 0xd9: len_bytes = 1; break;
       case 0xda: len_bytes = 2; break;
       case 0xdb: len_bytes = 4; break;
       default: return fail("expected a string, found msgpack tag " + std::to_string(tag));
     }
-    if (!take(1, p) || !take(len_bytes, p)) return pos_ = start, fail("truncated string header");
-    n = big_endian(p, len_bytes);
+    if (auto err = read_length(len_bytes, "string", n)) return err;
   }
-  if (n > limits_.max_string) {
-    pos_ = start;
-    return fail("string of " + std::to_string(n) + " bytes exceeds the limit of " +
-                std::to_string(limits_.max_string));
-  }
-  if (n > remaining()) {
-    pos_ = start;
-    return fail("truncated: string of " + std::to_string(n) + " bytes, " +
-                std::to_string(remaining()) + " left");
-  }
-  return caf::none;
+  return check_count(n, limits_.max_string, "string", start);
 }
 
 caf::error msgpack_deserializer::begin_object(uint16_t& typenr, std::string& name) {
@@ -191,14 +208,13 @@ caf::error msgpack_deserializer::begin_sequence(size_t& num) {
     return fail("nesting deeper than the limit of " + std::to_string(limits_.max_depth));
   uint8_t tag;
   if (!peek(tag)) return fail("truncated: expected a sequence");
-  const char* p = nullptr;
   const size_t start = pos_;
-  size_t len_bytes = 0;
   bool bin = false;
-  if ((tag & 0xf0) == 0x90) {
-    take(1, p);
+  if ((tag & 0xf0) == 0x90) {  // fixarray
+    ++pos_;
     num = tag & 0x0f;
   } else {
+    size_t len_bytes = 0;
     switch (tag) {
       case 0xdc: len_bytes = 2; break;
       case 0xdd: len_bytes = 4; break;
@@ -207,27 +223,15 @@ caf::error msgpack_deserializer::begin_sequence(size_t& num) {
       case 0xc6: len_bytes = 4; bin = true; break;
       default: return fail("expected a sequence, found msgpack tag " + std::to_string(tag));
     }
-    if (!take(1, p) || !take(len_bytes, p)) return pos_ = start, fail("truncated sequence header");
-    num = big_endian(p, len_bytes);
+    if (auto err = read_length(len_bytes, "sequence", num)) return err;
   }
-  const size_t limit = bin ? limits_.max_string : limits_.max_sequence;
-  if (num > limit) {
-    pos_ = start;
-    return fail("sequence of " + std::to_string(num) + " elements exceeds the limit of " +
-                std::to_string(limit));
-  }
-  // Every element takes at least one byte, so a count above the bytes left is a lie; this
-  // bounds what CAF allocates from `num` (vector<char>::resize, fill_range) by the input.
-  if (num > remaining()) {
-    pos_ = start;
-    return fail("truncated: sequence of " + std::to_string(num) + " elements, " +
-                std::to_string(remaining()) + " bytes left");
-  }
-  if (bin && num > 0) {
-    pending_bin_ = true;
+  if (bin) {
+    if (auto err = check_count(num, limits_.max_string, "byte string", start)) return err;
+    pending_bin_ = num > 0;
     pending_bin_size_ = num;
+    return caf::none;
   }
-  return caf::none;
+  return check_count(num, limits_.max_sequence, "sequence", start);
 }
 
 caf::error msgpack_deserializer::end_sequence() {

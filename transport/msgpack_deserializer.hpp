@@ -76,6 +76,8 @@ class msgpack_deserializer final : public caf::deserializer, public frame_source
   caf::error read_int(wire_int& v, const char* what);
   template <class T> caf::error read_integral(T& x);
   template <class F> caf::error read_float(F& x);
+  caf::error read_length(size_t len_bytes, const char* what, size_t& n);
+  caf::error check_count(size_t n, size_t limit, const char* what, size_t start);
   caf::error read_str_header(size_t& n);
   template <class S> caf::error read_units(S& x);
   caf::error no_pending_bin(const char* what);

@@ -20,6 +20,7 @@
 #include <random>
 #include <thread>
 
+#include "transport/frame_field.hpp"
 #include "transport/log.hpp"
 #include "transport/multipart.hpp"
 
@@ -205,15 +206,8 @@ struct blob {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, blob& x) {
-  uint32_t i = 0;
-  if constexpr (Inspector::writes_state) {
-    auto err = f(i);
-    if (!err) x.data = dynamic_cast<frame_source&>(f).get_frame(i);
-    return err;
-  } else {
-    i = dynamic_cast<frame_sink&>(f).put_frame(x.data);
-    return f(i);
-  }
+  frame_field data{x.data};
+  return f(data);
 }
 
 TEST(SecureLink, LargeBufferCrossesInChunks) {

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "transport/frame_field.hpp"
 #include "transport/log.hpp"
 #include "transport/multipart.hpp"
 #include "transport/secure_context.hpp"
@@ -35,15 +36,8 @@ struct shard_msg {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_msg& x) {
-  if constexpr (Inspector::writes_state) {
-    uint32_t i = 0;
-    auto err = f(x.key, i);
-    if (!err) x.data = dynamic_cast<frame_source&>(f).get_frame(i);
-    return err;
-  } else {
-    uint32_t i = dynamic_cast<frame_sink&>(f).put_frame(x.data);
-    return f(x.key, i);
-  }
+  frame_field data{x.data};
+  return f(x.key, data);
 }
 
 double median(std::vector<double> v) {

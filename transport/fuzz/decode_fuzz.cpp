@@ -19,6 +19,7 @@
 
 #include "transport/codec.hpp"
 #include "transport/envelope.hpp"
+#include "transport/frame_field.hpp"
 
 namespace {
 
@@ -52,18 +53,9 @@ struct piece_t {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, piece_t& x) {
-  // The buffer goes through frame_sink / frame_source, as actors/ does it.
-  if constexpr (Inspector::writes_state) {
-    uint32_t i = 0;
-    auto err = f(x.tag, x.kind, x.name, x.boxes, x.clip, x.extra, x.params, x.small_bytes, x.flag,
-                 x.scale, i);
-    if (!err && i != 0xffffffffu) x.data = dynamic_cast<frame_source&>(f).get_frame(i);
-    return err;
-  } else {
-    uint32_t i = x.data ? dynamic_cast<frame_sink&>(f).put_frame(x.data) : 0xffffffffu;
-    return f(x.tag, x.kind, x.name, x.boxes, x.clip, x.extra, x.params, x.small_bytes, x.flag,
-             x.scale, i);
-  }
+  frame_field data{x.data};
+  return f(x.tag, x.kind, x.name, x.boxes, x.clip, x.extra, x.params, x.small_bytes, x.flag,
+           x.scale, data);
 }
 
 /// Input bytes for `parts` in this target's layout.
