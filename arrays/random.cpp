@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "arrays/box_muller.hpp"
 #include "arrays/elementwise_ops.hpp"
 #include "arrays/errors.hpp"
 #include "arrays/tile_walk.hpp"
@@ -69,7 +70,7 @@ void fill_typed(random_kind kind, const random_params& p, std::uint64_t seed, st
             // 0 and 1: standard), which also gives numpy.random.normal(loc, scale).
             const double u1 = 1.0 - u53(x[0], x[1]);
             const double u2 = u53(x[2], x[3]);
-            const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+            const double z = box_muller::normal(u1, u2);  // bit-identical on the device
             v = T(p.lo + p.hi * z);
           }
           break;

@@ -8,6 +8,7 @@
 #include <string>
 #include <type_traits>
 
+#include "arrays/box_muller.hpp"
 #include "arrays/cuda/device.hpp"
 #include "arrays/errors.hpp"
 
@@ -112,8 +113,7 @@ __global__ void random_kernel(T* __restrict__ out, i64 n, geom_t g, params_t p) 
       if constexpr (is_fl<T>) {
         const double u1 = __dsub_rn(1.0, u53(x.x[0], x.x[1]));
         const double u2 = u53(x.x[2], x.x[3]);
-        const double z = __dmul_rn(__dsqrt_rn(__dmul_rn(-2.0, log(u1))),
-                                   cos(__dmul_rn(2.0 * M_PI, u2)));
+        const double z = box_muller::normal(u1, u2);  // the CPU's code: bit-identical
         v = T(__dadd_rn(p.lo, __dmul_rn(p.hi, z)));
       }
     } else {
