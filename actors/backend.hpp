@@ -20,6 +20,7 @@
 #include "arrays/reduce.hpp"
 #include "arrays/shape.hpp"
 #include "scheduler/tasks.hpp"
+#include "transport/nccl_id.hpp"
 
 namespace shoal {
 
@@ -62,6 +63,19 @@ class backend {
   virtual buffer_ptr to_host(const buffer_ptr& b) = 0;
   /// A backend buffer with the bytes of the host buffer `h`. CPU: `h` itself.
   virtual buffer_ptr from_host(const buffer_ptr& h) = 0;
+  /// Returns once every queued kernel and copy has completed; throws the error of any that
+  /// failed asynchronously (what a wait() needs). CPU: kernels ran already, nothing to do.
+  virtual void finish() {}
+
+  /// Joins the NCCL communicator over the cluster's GPU actors (GPU backends; others throw
+  /// runtime_error). Blocks until every rank joined or the join timed out (runtime_error).
+  virtual void join_collectives(const nccl::member& m);
+  /// In-place all-reduce of `n` values of `t` (backend memory) over that communicator, as its
+  /// collective number `seq` (nccl::communicator::all_reduce), together with the maximum of
+  /// every rank's `flag` (a rank whose inputs failed says so: the others must still take
+  /// part). Returns that maximum when `want_flag` (waiting for the result), else 0.
+  virtual int all_reduce(reduce_kind k, dtype t, void* data, std::int64_t n, std::uint64_t seq,
+                         int flag, bool want_flag);
 };
 
 /// Bytes from the start of a partial to its indices (arg-reductions): n values of `t`,

@@ -2,7 +2,9 @@
 // device allocation that cannot succeed fails its task with memory_error, nothing else.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -102,6 +104,55 @@ TEST_F(gpu_actor_test, same_results_as_cpu) {
   runtime::init(opts(1, 2, "all"));  // shards over the GPU and both CPU actors
   results mixed = compute();
   expect_same(cpu, mixed);
+}
+
+/// Full reductions of every dtype and kind (those NCCL combines and those it leaves to the
+/// host path), as doubles.
+std::vector<double> reductions() {
+  std::vector<double> out;
+  array base = arange(std::int64_t{-500}, std::int64_t{1500});
+  for (dtype t : {dtype::int32, dtype::int64, dtype::float32, dtype::float64}) {
+    array x = base.astype(t);
+    for (reduce_kind k : {reduce_kind::sum, reduce_kind::min, reduce_kind::max, reduce_kind::argmax})
+      out.push_back(reduce(k, x).astype(dtype::float64).to_vector<double>().at(0));
+    array small = (x * 0.00001 + 1.0).astype(t == dtype::float32 ? dtype::float32 : dtype::float64);
+    out.push_back(reduce(reduce_kind::prod, small).astype(dtype::float64).to_vector<double>().at(0));
+    out.push_back(reduce(reduce_kind::sum, x.reshape({40, 50}), std::vector<i64>{0})
+                      .astype(dtype::float64).to_vector<double>().at(7));
+  }
+  out.push_back(reduce(reduce_kind::any, base.astype(dtype::bool_)).astype(dtype::float64).to_vector<double>().at(0));
+  return out;
+}
+
+TEST_F(gpu_actor_test, reductions_through_nccl_match_the_cpu) {
+  runtime::init(opts(0, 2));
+  const results cpu = compute();
+  const std::vector<double> cpu_red = reductions();
+  runtime::shutdown();
+  // One GPU is one NCCL rank: SHOAL_COLLECTIVE_MIN=1 sends full reductions through the
+  // communicator anyway (the path several GPUs take), alone and with CPU actors' partials.
+  ::setenv("SHOAL_COLLECTIVE_MIN", "1", 1);
+  for (const char* placement : {"default", "all"}) {
+    runtime::init(opts(1, 2, placement));
+    ASSERT_TRUE(runtime::get().info().collectives) << "the GPU actor did not join NCCL";
+    expect_same(cpu, compute());
+    const std::vector<double> gpu_red = reductions();
+    ASSERT_EQ(gpu_red.size(), cpu_red.size());
+    for (std::size_t i = 0; i < cpu_red.size(); ++i)
+      EXPECT_NEAR(gpu_red[i], cpu_red[i], 1e-3 * (1 + std::abs(cpu_red[i]))) << placement << " #" << i;
+    // a failed input reaches the reader through the collective
+    array x = arange(std::int64_t{0}, std::int64_t{30});
+    array bad = binary(binary_op::power, x, full({30}, std::int64_t{-1}));
+    try {
+      reduce(reduce_kind::sum, bad).item();
+      ADD_FAILURE() << "no error";
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), errc::value_error) << e.what();
+    }
+    EXPECT_EQ(std::get<i64>(reduce(reduce_kind::sum, x).item()), 435);  // and it keeps working
+    runtime::shutdown();
+  }
+  ::unsetenv("SHOAL_COLLECTIVE_MIN");
 }
 
 TEST_F(gpu_actor_test, integer_power_error_reaches_the_reader) {

@@ -3,23 +3,44 @@
 
 #include <cuda_runtime.h>
 
+#include <cstring>
+#include <deque>
 #include <utility>
 
 #include "arrays/cuda/blas.hpp"
 #include "arrays/cuda/copy.cuh"
 #include "arrays/cuda/device.hpp"
 #include "arrays/cuda/fill.cuh"
+#include "arrays/cuda/pinned_pool.hpp"
 #include "arrays/cuda/program_runner.hpp"
 #include "arrays/cuda/random.cuh"
 #include "arrays/cuda/reduce.cuh"
 #include "arrays/strided_copy.hpp"
+#include "transport/nccl_comm.hpp"
 
 namespace shoal {
 namespace {
 
 int enter_device(int device) {
   cuda::check(cudaSetDevice(device), "cudaSetDevice");
+  // Memory freed back to the device's default pool stays reserved for the next allocation
+  // (the default threshold 0 returns it to the system at every synchronization, and a
+  // shard-sized cudaMallocAsync then maps fresh pages each time: ~ms per GiB).
+  cudaMemPool_t pool = nullptr;
+  cuda::check(cudaDeviceGetDefaultMemPool(&pool, device), "cudaDeviceGetDefaultMemPool");
+  std::uint64_t keep = ~std::uint64_t(0);
+  cuda::check(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep),
+              "cudaMemPoolSetAttribute");
   return device;
+}
+
+bool is_pinned(const void* p) {
+  cudaPointerAttributes a{};
+  if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return false;
+  }
+  return a.type == cudaMemoryTypeHost;
 }
 
 class gpu_backend final : public backend {
@@ -34,8 +55,7 @@ class gpu_backend final : public backend {
   buffer_ptr alloc(std::size_t bytes) override {
     enter();
     if (bytes == 0) return std::make_shared<buffer>(nullptr, 0, dev_, [](std::byte*) {});
-    void* p = nullptr;
-    cuda::check(cudaMallocAsync(&p, bytes, s()), "cudaMallocAsync", bytes);
+    void* p = device_alloc(bytes);
     cudaStream_t st = s();
     return std::make_shared<buffer>(static_cast<std::byte*>(p), bytes, dev_,
                                     [st](std::byte* q) { (void)cudaFreeAsync(q, st); });
@@ -127,18 +147,13 @@ class gpu_backend final : public backend {
   buffer_ptr to_host(const buffer_ptr& b) override {
     enter();
     if (b->device() < 0) return b;
-    buffer_ptr h;
-    if (b->bytes() == 0) {
-      h = make_buffer(0);
-    } else {
-      void* p = nullptr;
-      cuda::check(cudaMallocHost(&p, b->bytes()), "cudaMallocHost", b->bytes());
-      h = std::make_shared<buffer>(static_cast<std::byte*>(p), b->bytes(), -1,
-                                   [](std::byte* q) { (void)cudaFreeHost(q); });
-      cuda::check(cudaMemcpyAsync(h->data(), b->data(), b->bytes(), cudaMemcpyDeviceToHost, s()),
-                  "cudaMemcpyAsync");
-    }
-    stream_.synchronize();  // also reports kernels that failed asynchronously
+    const std::size_t n = b->bytes();
+    // Pinned staging from the pool up to its largest class; above it pageable memory (locking
+    // a fresh gigabyte of pages costs more than the faster copy saves).
+    buffer_ptr h = pool_->pooled(n) ? pool_->acquire(n) : make_buffer(n);
+    if (n) cuda::check(cudaMemcpyAsync(h->data(), b->data(), n, cudaMemcpyDeviceToHost, s()),
+                       "cudaMemcpyAsync");
+    finish();  // also reports kernels that failed asynchronously
     return h;
   }
 
@@ -147,27 +162,105 @@ class gpu_backend final : public backend {
     return upload(h->data(), h->bytes(), h);
   }
 
+  void join_collectives(const nccl::member& m) override {
+    enter();
+    comm_.reset();
+    comm_ = std::make_unique<nccl::communicator>(m, dev_);
+    if (!flag_dev_.data()) flag_dev_ = cuda::device_buffer(sizeof(std::int32_t), s());
+    if (!flag_host_) flag_host_ = pool_->acquire(sizeof(std::int32_t));
+  }
+
+  int all_reduce(reduce_kind k, dtype t, void* data, std::int64_t n, std::uint64_t seq, int flag,
+                 bool want_flag) override {
+    enter();
+    if (!comm_) throw_error(errc::runtime_error, "shoal: this GPU actor has no NCCL communicator");
+    auto* dev = static_cast<std::int32_t*>(flag_dev_.data());
+    fill_params fp;
+    fp.ia = flag;
+    cuda::fill_tile(fill_kind::full, dtype::int32, fp, {1}, box{{0}, {1}}, dev, s());
+    comm_->all_reduce(data, static_cast<std::size_t>(n), t, k, s(), seq, dev);
+    if (!want_flag) return 0;
+    auto* host = flag_host_->as<std::int32_t>();
+    cuda::check(cudaMemcpyAsync(host, dev, sizeof *host, cudaMemcpyDeviceToHost, s()), "cudaMemcpyAsync");
+    stream_.synchronize();
+    return *host;
+  }
+
+  void finish() override {
+    enter();
+    stream_.synchronize();
+    in_flight_.clear();  // every copy has completed
+  }
+
  private:
   void enter() const { cuda::check(cudaSetDevice(dev_), "cudaSetDevice"); }
   cudaStream_t s() const { return stream_.get(); }
 
-  /// A device copy of `bytes` host bytes at `src`; `keep` (the host memory) lives as long as
-  /// the device buffer, so an asynchronous copy from pinned memory never reads freed bytes.
-  buffer_ptr upload(const void* src, std::size_t bytes, std::shared_ptr<const buffer> keep) {
+  /// Device memory from the pool; when it is exhausted, once more after the stream's queued
+  /// frees have completed (memory_error if that fails too).
+  void* device_alloc(std::size_t bytes) {
+    void* p = nullptr;
+    if (cudaMallocAsync(&p, bytes, s()) == cudaSuccess) return p;
+    (void)cudaGetLastError();
+    stream_.synchronize();
+    in_flight_.clear();
+    cuda::check(cudaMallocAsync(&p, bytes, s()), "cudaMallocAsync", bytes);
+    return p;
+  }
+
+  /// A device copy of `bytes` host bytes at `src` (owned by `keep`). Pinned sources are copied
+  /// asynchronously; pageable ones up to the pool's largest class are first packed into a
+  /// pinned staging buffer (so the copy is asynchronous too), larger ones are copied by the
+  /// driver's own staging (it returns once the source has been read). Host memory an
+  /// asynchronous copy reads is held until an event after the copy has completed.
+  buffer_ptr upload(const void* src, std::size_t bytes, buffer_ptr keep) {
     enter();
     if (bytes == 0) return alloc(0);
-    void* p = nullptr;
-    cuda::check(cudaMallocAsync(&p, bytes, s()), "cudaMallocAsync", bytes);
-    cudaStream_t st = s();
-    auto out = std::make_shared<buffer>(static_cast<std::byte*>(p), bytes, dev_,
-                                        [st, keep = std::move(keep)](std::byte* q) { (void)cudaFreeAsync(q, st); });
-    cuda::check(cudaMemcpyAsync(p, src, bytes, cudaMemcpyHostToDevice, s()), "cudaMemcpyAsync");
+    reap();
+    auto out = alloc(bytes);
+    buffer_ptr hold;
+    if (keep && is_pinned(src)) {
+      hold = std::move(keep);
+    } else if (pool_->pooled(bytes)) {
+      hold = pool_->acquire(bytes);
+      std::memcpy(hold->data(), src, bytes);
+      src = hold->data();
+    }
+    cuda::check(cudaMemcpyAsync(out->data(), src, bytes, cudaMemcpyHostToDevice, s()), "cudaMemcpyAsync");
+    if (hold) {
+      cuda::event done(false);
+      done.record(s());
+      in_flight_.push_back({std::move(done), std::move(hold)});
+    }
     return out;
   }
 
+  /// Drops the host buffers of uploads that have completed (oldest first: the stream is FIFO).
+  void reap() {
+    while (!in_flight_.empty()) {
+      cudaError_t e = cudaEventQuery(in_flight_.front().done.get());
+      if (e == cudaErrorNotReady) {
+        (void)cudaGetLastError();
+        return;
+      }
+      in_flight_.pop_front();
+    }
+  }
+
+  struct pending {
+    cuda::event done;
+    buffer_ptr host;
+  };
+
   int dev_;
+  std::shared_ptr<cuda::pinned_pool> pool_ = cuda::pinned_pool::shared();
   cuda::stream stream_;
   cuda::cublas_handle blas_;
+  std::deque<pending> in_flight_;  // host memory read by queued uploads
+  // NCCL (after the stream: destroyed first, once the destructor synchronized the stream)
+  std::unique_ptr<nccl::communicator> comm_;
+  cuda::device_buffer flag_dev_;  // one int32: the failure flag reduced with each all-reduce
+  buffer_ptr flag_host_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "actors/runtime.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -7,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "actors/collectives.hpp"
 #include "actors/cpu_actor.hpp"
 #include "actors/gpu_actor.hpp"
 #include "actors/gpu_backend.hpp"
@@ -100,7 +103,10 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   for (int g = 0; g < gpus; ++g) {
     m.workers.push_back(spawn_gpu_actor(*m.sys, {g, "gpu" + std::to_string(g), m.node_name, g}));
     pc.place_on.push_back(g);
+    pc.gpu_group.push_back(g);  // NCCL rank g
   }
+  // Full reductions through NCCL when at least this many GPU actors hold parts (tests set 1).
+  pc.collective_min = static_cast<int>(env_int("SHOAL_COLLECTIVE_MIN", 2));
 #endif
   for (int i = 0; i < opts.cpus; ++i) {
     const int index = static_cast<int>(m.workers.size());
@@ -112,6 +118,13 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   pc.n_actors = static_cast<int>(m.workers.size());
   pc.min_tile_elems = opts.min_tile_elems;
   m.scheduler = spawn_scheduler_actor(*m.sys, pc, m.workers);
+  if (!pc.gpu_group.empty() && static_cast<int>(pc.gpu_group.size()) >= std::max(1, pc.collective_min)) {
+    // Wait for the GPU actors' NCCL communicator, so that every reduction after init is
+    // planned the same way (a failed setup leaves the host path and says so on stderr).
+    caf::scoped_actor s{*m.sys};
+    s->request(m.scheduler, std::chrono::seconds(180), join_atom::value)
+        .receive([](bool) {}, [](caf::error&) {});
+  }
   m.node = spawn_node_actor(*m.sys, m.node_name, m.workers);
   m.conn = std::make_shared<client::core>(*m.sys, m.scheduler, opts.timeout_ms);
 }
@@ -173,6 +186,9 @@ runtime_info runtime::info() {
   out.arrays = s.arrays;
   out.node = impl_->node_name;
   out.min_tile_elems = impl_->opts.min_tile_elems;
+  caf::scoped_actor self{*impl_->sys};
+  self->request(impl_->scheduler, std::chrono::seconds(60), join_atom::value)
+      .receive([&](bool on) { out.collectives = on; }, [](caf::error&) {});
   return out;
 }
 

@@ -34,6 +34,7 @@ struct runtime_info {
   std::string node;
   std::int64_t min_tile_elems = 0;
   std::int64_t arrays = 0;  ///< live arrays in the scheduler's directory
+  bool collectives = false;  ///< full reductions among the GPU actors go through NCCL
 };
 
 class runtime {

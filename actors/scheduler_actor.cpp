@@ -1,8 +1,11 @@
 #include "actors/scheduler_actor.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <unordered_map>
 
+#include "actors/collectives.hpp"
 #include "actors/layout.hpp"
 #include "actors/messages.hpp"
 
@@ -14,12 +17,60 @@ struct scheduler_state {
   std::vector<caf::actor> workers;
   /// Arrays whose op could not be planned, with the reason (reported when read).
   std::unordered_map<array_id, error_info> bad;
+  /// NCCL setup: done once every GPU actor answered; who waits for that.
+  bool joined = true;
+  std::vector<caf::response_promise> join_waiters;
 };
+
+/// Makes the NCCL unique id and asks every GPU actor to join as its rank; collectives are
+/// planned once all have joined (until then reductions take the host path). A failure is
+/// reported once on stderr and leaves the host path in place.
+void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
+#ifdef SHOAL_WITH_CUDA
+  const auto& cfg = self->state.plan->config();
+  const auto& group = cfg.gpu_group;
+  // Too few GPU actors for any collective: no communicator (NCCL's setup is not free).
+  if (group.empty() || static_cast<int>(group.size()) < std::max(1, cfg.collective_min)) return;
+  nccl::member m;
+  try {
+    m.id = nccl::make_unique_id();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "shoal: no NCCL among the GPU actors: %s\n", e.what());
+    return;
+  }
+  m.nranks = static_cast<int>(group.size());
+  auto left = std::make_shared<int>(m.nranks);
+  auto failed = std::make_shared<bool>(false);
+  self->state.joined = false;
+  for (int r = 0; r < m.nranks; ++r) {
+    m.rank = r;
+    auto done = [=](const std::string& why) {
+      if (!why.empty() && !*failed) {
+        *failed = true;
+        std::fprintf(stderr, "shoal: no NCCL among the GPU actors: %s\n", why.c_str());
+      }
+      if (--*left > 0) return;
+      auto& st = self->state;
+      if (!*failed) st.plan->enable_collectives();
+      st.joined = true;
+      for (auto& w : st.join_waiters) w.deliver(st.plan->collectives());
+      st.join_waiters.clear();
+    };
+    self->request(self->state.workers[static_cast<std::size_t>(group[static_cast<std::size_t>(r)])],
+                  caf::infinite, join_atom::value, m)
+        .then([=](std::string& why) { done(why); },
+              [=](caf::error& err) { done("GPU actor failed: " + caf::to_string(err)); });
+  }
+#else
+  (void)self;
+#endif
+}
 
 caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_config cfg,
                            std::vector<caf::actor> workers) {
   self->state.plan = std::make_unique<planner>(cfg);
   self->state.workers = std::move(workers);
+  join_gpu_actors(self);
   return {
       [=](op_batch& b) {
         auto& st = self->state;
@@ -103,6 +154,13 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
         res.keys = e->keys;
         for (int o : e->owner) res.owners.push_back(st.workers[static_cast<std::size_t>(o)]);
         return res;
+      },
+      [=](join_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.joined) return st.plan->collectives();
+        auto rp = self->make_response_promise<bool>();
+        st.join_waiters.push_back(rp);
+        return rp;
       },
       [=](stats_atom) -> caf::result<cluster_stats> {
         auto& st = self->state;

@@ -1,6 +1,8 @@
 #include "actors/task_runner.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
@@ -67,6 +69,29 @@ error_info to_error(std::exception_ptr ep) {
   }
 }
 
+/// A fill of `t.count` values that leave a reduction unchanged (sum 0, prod 1, min the
+/// type's largest value, max its smallest): a collective member with no partial of its own.
+fill_task identity_fill(const combine_task& t) {
+  fill_task f;
+  f.type = t.partial_type;
+  f.fill_k = fill_kind::full;
+  switch (t.kind) {
+    case reduce_kind::prod: f.fill_p.fa = 1, f.fill_p.ia = 1; break;
+    case reduce_kind::min:
+      f.fill_p.fa = HUGE_VAL;
+      f.fill_p.ia = t.partial_type == dtype::int32 ? INT32_MAX : INT64_MAX;
+      break;
+    case reduce_kind::max:
+      f.fill_p.fa = -HUGE_VAL;
+      f.fill_p.ia = t.partial_type == dtype::int32 ? INT32_MIN : INT64_MIN;
+      break;
+    default: break;  // sum: zeros
+  }
+  f.global_shape = {t.count};
+  f.tile = box{{0}, {t.count}};
+  return f;
+}
+
 }  // namespace
 
 task_runner::task_runner(int index, int threads, send_fn send)
@@ -116,6 +141,7 @@ void task_runner::run(entry& e) {
     try {
       buffer_ptr b = shard(r->key);
       if (r->want_data) res.data = be_->to_host(b);
+      else be_->finish();  // a wait: the shard's kernels must have run, not just been queued
     } catch (...) {
       res.err = to_error(std::current_exception());
     }
@@ -243,7 +269,9 @@ void task_runner::exec(partial_task& t) {
   piece_msg m;
   m.tag = t.tag;
   try {
-    m.data = be_->to_host(be_->partial(t, shard(t.in)));
+    buffer_ptr part = be_->partial(t, shard(t.in));
+    // A partial for this actor stays in backend memory (from_host takes it as it is).
+    m.data = t.dest == index_ ? std::move(part) : be_->to_host(part);
   } catch (...) {
     m.data.reset();
     m.err = to_error(std::current_exception());
@@ -256,18 +284,43 @@ void task_runner::exec(combine_task& t) {
   const std::size_t vbytes = arg ? partial_index_offset(t.count, t.partial_type)
                                  : static_cast<std::size_t>(t.count) * itemsize(t.partial_type);
   const std::size_t total = vbytes + (arg ? static_cast<std::size_t>(t.count) * 8 : 0);
-  auto acc = be_->alloc(total);
-  for (std::size_t i = 0; i < t.parts.size(); ++i) {
-    auto& p = arrived_.at(t.parts[i]);
-    if (p.err) throw error(p.err);
-    buffer_ptr part = be_->from_host(p.data);
-    if (i == 0) {
-      be_->copy_bytes(acc->data(), part->data(), total);
-      continue;
+  buffer_ptr acc;
+  auto combine_parts = [&] {
+    acc = t.parts.empty() ? be_->fill(identity_fill(t)) : be_->alloc(total);
+    for (std::size_t i = 0; i < t.parts.size(); ++i) {
+      auto& p = arrived_.at(t.parts[i]);
+      if (p.err) throw error(p.err);
+      buffer_ptr part = be_->from_host(p.data);
+      if (i == 0) {
+        be_->copy_bytes(acc->data(), part->data(), total);
+        continue;
+      }
+      be_->combine(t.kind, t.partial_type, acc->data(), part->data(), t.count,
+                   arg ? reinterpret_cast<std::int64_t*>(acc->data() + vbytes) : nullptr,
+                   arg ? reinterpret_cast<const std::int64_t*>(part->data() + vbytes) : nullptr);
     }
-    be_->combine(t.kind, t.partial_type, acc->data(), part->data(), t.count,
-                 arg ? reinterpret_cast<std::int64_t*>(acc->data() + vbytes) : nullptr,
-                 arg ? reinterpret_cast<const std::int64_t*>(part->data() + vbytes) : nullptr);
+  };
+  if (t.collective == 0) {
+    combine_parts();
+  } else {
+    // Every GPU actor must take part in the all-reduce, or the others wait forever: a failed
+    // input joins with the identity and raises the shared flag (errc + 1) instead.
+    int flag = 0;
+    error_info err;
+    try {
+      combine_parts();
+    } catch (...) {
+      err = to_error(std::current_exception());
+      flag = static_cast<int>(err.code) + 1;
+      acc = be_->fill(identity_fill(t));
+    }
+    const int any = be_->all_reduce(t.kind, t.partial_type, acc->data(), t.count, t.collective,
+                                    flag, t.keep);
+    if (err) throw error(err);
+    if (!t.keep) return;
+    if (any > 0)
+      throw_error(static_cast<errc>(any - 1),
+                  "shoal: the reduction failed on another GPU actor (its input could not be computed)");
   }
   if (arg) {
     auto idx = be_->alloc(static_cast<std::size_t>(t.count) * 8);

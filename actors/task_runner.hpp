@@ -33,6 +33,9 @@ class task_runner {
   /// Runs queued work until the queue is empty or its head waits for a piece.
   void pump();
 
+  /// Joins the NCCL communicator among the GPU actors (backend::join_collectives).
+  void join_collectives(const nccl::member& m) { be_->join_collectives(m); }
+
   std::int64_t shard_count() const { return static_cast<std::int64_t>(shards_.size()); }
   std::int64_t shard_bytes() const;
   std::size_t queued() const { return queue_.size(); }

@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "actors/collectives.hpp"
 #include "actors/messages.hpp"
 #include "actors/task_runner.hpp"
 
@@ -69,6 +70,15 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
         return s;
       },
       [=](peers_atom, std::vector<caf::actor>& peers) { self->state.peers = std::move(peers); },
+      // Blocks this actor's own thread until every rank joined (or the join timed out).
+      [=](join_atom, nccl::member& m) -> std::string {
+        try {
+          self->state.runner->join_collectives(m);
+          return {};
+        } catch (const std::exception& e) {
+          return e.what();
+        }
+      },
   };
 }
 

@@ -5,6 +5,7 @@
 
 #include "arrays/errors.hpp"
 #include "scheduler/pieces.hpp"
+#include "transport/nccl_id.hpp"
 
 namespace shoal {
 
@@ -164,14 +165,56 @@ void planner::plan_elementwise(const op& o, emit& em) {
   for (std::size_t i = 0; i < o.outs.size(); ++i) dir_.add(o.outs[i], std::move(outs[i]));
 }
 
+namespace {
+
+/// The keepdims tiling of a reduction of `in` over `axes` (reduced dims collapsed to 1), and
+/// the output's entry (type and tiling; no owners or keys yet).
+tiling keep_tiling(const tiling& in, const std::vector<bool>& axes) {
+  tiling kt;
+  for (std::size_t d = 0; d < in.shape.size(); ++d) {
+    kt.shape.push_back(axes[d] ? 1 : in.shape[d]);
+    kt.tile.push_back(axes[d] ? 1 : in.tile[d]);
+  }
+  return kt;
+}
+
+array_entry reduce_entry(const op& o, const tiling& kt) {
+  array_entry e;
+  e.type = o.types.at(0);
+  e.til = kt;
+  if (!o.keepdims) {
+    e.til = tiling{};
+    for (std::size_t d = 0; d < kt.shape.size(); ++d)
+      if (!o.axes[d]) {
+        e.til.shape.push_back(kt.shape[d]);
+        e.til.tile.push_back(kt.tile[d]);
+      }
+  }
+  return e;
+}
+
+}  // namespace
+
+partial_task planner::make_partial(const op& o, const array_entry& in, std::int64_t t, int dest) {
+  partial_task p;
+  p.in = in.keys[static_cast<std::size_t>(t)];
+  p.type = in.type;
+  box tb = in.til.tile_box(t);
+  p.tile = tb.extent();
+  p.kind = o.red_k;
+  p.axes = o.axes;
+  p.origin = tb.lo;
+  p.global_shape = in.til.shape;
+  p.dest = dest;
+  p.tag = next_tag_++;
+  return p;
+}
+
 void planner::plan_reduce(const op& o, emit& em) {
+  if (plan_reduce_collective(o, em)) return;
   const array_entry& in = dir_.at(o.ins.at(0).id);
   const std::size_t n = in.til.shape.size();
-  tiling kt;  // keepdims layout: the input's tiling with reduced dims collapsed
-  for (std::size_t d = 0; d < n; ++d) {
-    kt.shape.push_back(o.axes[d] ? 1 : in.til.shape[d]);
-    kt.tile.push_back(o.axes[d] ? 1 : in.til.tile[d]);
-  }
+  const tiling kt = keep_tiling(in.til, o.axes);
   const std::int64_t nk = kt.count();
   std::vector<std::vector<std::int64_t>> contrib(static_cast<std::size_t>(nk));
   for (std::int64_t t = 0; t < in.til.count(); ++t) {
@@ -180,17 +223,7 @@ void planner::plan_reduce(const op& o, emit& em) {
       if (o.axes[d]) c[d] = 0;
     contrib[static_cast<std::size_t>(kt.index(c))].push_back(t);
   }
-  array_entry e;
-  e.type = o.types.at(0);
-  e.til = kt;
-  if (!o.keepdims) {
-    e.til = tiling{};
-    for (std::size_t d = 0; d < n; ++d)
-      if (!o.axes[d]) {
-        e.til.shape.push_back(kt.shape[d]);
-        e.til.tile.push_back(kt.tile[d]);
-      }
-  }
+  array_entry e = reduce_entry(o, kt);
   bool arg = o.red_k == reduce_kind::argmin || o.red_k == reduce_kind::argmax;
   dtype ptype = arg ? in.type : reduce_result(o.red_k, in.type);
   for (std::int64_t u = 0; u < nk; ++u) {
@@ -202,17 +235,7 @@ void planner::plan_reduce(const op& o, emit& em) {
     c.kind = o.red_k;
     c.count = kt.tile_box(u).size();
     for (std::int64_t t : parts) {
-      partial_task p;
-      p.in = in.keys[static_cast<std::size_t>(t)];
-      p.type = in.type;
-      box tb = in.til.tile_box(t);
-      p.tile = tb.extent();
-      p.kind = o.red_k;
-      p.axes = o.axes;
-      p.origin = tb.lo;
-      p.global_shape = in.til.shape;
-      p.dest = dest;
-      p.tag = next_tag_++;
+      partial_task p = make_partial(o, in, t, dest);
       c.parts.push_back(p.tag);
       em.phase1[static_cast<std::size_t>(in.owner[static_cast<std::size_t>(t)])].push_back(std::move(p));
     }
@@ -221,6 +244,63 @@ void planner::plan_reduce(const op& o, emit& em) {
     em.phase2[static_cast<std::size_t>(dest)].push_back(std::move(c));
   }
   dir_.add(o.outs.at(0), std::move(e));
+}
+
+/// A reduction to one output tile whose input lies on GPU actors: each GPU actor combines the
+/// partials of its own tiles, and an NCCL all-reduce among all GPU actors (in the scheduler's
+/// collective order) combines those; the first GPU owner keeps the result, and the partials
+/// of CPU actors' tiles go to it before its all-reduce. False (nothing planned) when the op
+/// does not qualify: collectives off, several output tiles, a dtype or kind NCCL cannot
+/// combine as NumPy does, or fewer than cfg.collective_min GPU actors holding tiles.
+bool planner::plan_reduce_collective(const op& o, emit& em) {
+  if (!collectives_) return false;
+  const array_entry& in = dir_.at(o.ins.at(0).id);
+  const tiling kt = keep_tiling(in.til, o.axes);
+  if (kt.count() != 1 || in.til.count() == 0) return false;
+  const dtype ptype = reduce_result(o.red_k, in.type);
+  if (!nccl::can_all_reduce(o.red_k, ptype)) return false;
+  const std::size_t ranks = cfg_.gpu_group.size();
+  std::vector<std::vector<std::int64_t>> mine(ranks);  // tiles per GPU rank
+  std::vector<std::int64_t> hosted;                    // tiles on other actors
+  int keeper = -1, holders = 0;
+  for (std::int64_t t = 0; t < in.til.count(); ++t) {
+    const int owner = in.owner[static_cast<std::size_t>(t)];
+    auto r = std::find(cfg_.gpu_group.begin(), cfg_.gpu_group.end(), owner) - cfg_.gpu_group.begin();
+    if (static_cast<std::size_t>(r) == ranks) {
+      hosted.push_back(t);
+      continue;
+    }
+    if (mine[static_cast<std::size_t>(r)].empty()) ++holders;
+    if (keeper < 0) keeper = static_cast<int>(r);
+    mine[static_cast<std::size_t>(r)].push_back(t);
+  }
+  if (keeper < 0 || holders < std::max(1, cfg_.collective_min)) return false;
+  const std::uint64_t seq = next_collective_++;
+  array_entry e = reduce_entry(o, kt);
+  for (std::size_t r = 0; r < ranks; ++r) {
+    const int actor = cfg_.gpu_group[r];
+    combine_task c;
+    c.partial_type = ptype;
+    c.kind = o.red_k;
+    c.count = kt.tile_box(0).size();
+    c.collective = seq;
+    c.keep = static_cast<int>(r) == keeper;
+    c.out = c.keep ? next_key_++ : 0;
+    std::vector<std::int64_t> tiles = mine[r];
+    if (c.keep) tiles.insert(tiles.end(), hosted.begin(), hosted.end());
+    for (std::int64_t t : tiles) {
+      partial_task p = make_partial(o, in, t, actor);
+      c.parts.push_back(p.tag);
+      em.phase1[static_cast<std::size_t>(in.owner[static_cast<std::size_t>(t)])].push_back(std::move(p));
+    }
+    if (c.keep) {
+      e.owner.push_back(actor);
+      e.keys.push_back(c.out);
+    }
+    em.phase2[static_cast<std::size_t>(actor)].push_back(std::move(c));
+  }
+  dir_.add(o.outs.at(0), std::move(e));
+  return true;
 }
 
 void planner::plan_matmul(const op& o, emit& em) {

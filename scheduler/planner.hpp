@@ -17,6 +17,12 @@ struct planner_config {
   int tiles_per_actor = 1;
   /// Actors new tiles are placed on (indices < n_actors); empty = every actor.
   std::vector<int> place_on;
+  /// The GPU actors in NCCL rank order (rank r = gpu_group[r]); collectives among them are
+  /// planned once enable_collectives() was called (every one of them has joined).
+  std::vector<int> gpu_group;
+  /// A full reduction goes through an NCCL all-reduce when at least this many GPU actors
+  /// hold parts of its input (1: even with one GPU, which exercises the path in tests).
+  int collective_min = 2;
 };
 
 /// Tasks per actor (index = actor), in the order each actor must run them.
@@ -31,6 +37,10 @@ class planner {
   void plan(const op& o, task_lists& out);
   /// Forgets `id`, appending free tasks for shards nobody references any more.
   void release(array_id id, task_lists& out);
+
+  /// Every actor of cfg.gpu_group has joined the NCCL communicator: plan collectives.
+  void enable_collectives() { collectives_ = !cfg_.gpu_group.empty(); }
+  bool collectives() const { return collectives_; }
 
   const directory& dir() const { return dir_; }
   const planner_config& config() const { return cfg_; }
@@ -57,6 +67,10 @@ class planner {
   directory dir_;
   shard_key next_key_ = 1;
   piece_tag next_tag_ = 1;
+  bool collectives_ = false;
+  std::uint64_t next_collective_ = 1;  // the sequence every GPU actor issues them in
+  bool plan_reduce_collective(const op& o, emit& em);
+  partial_task make_partial(const op& o, const array_entry& in, std::int64_t tile, int dest);
 };
 
 }  // namespace shoal

@@ -280,6 +280,108 @@ TEST(planner, reduce_partials_then_combines) {
   EXPECT_EQ(pl.dir().at(3).til.shape, (shape_t{8, 1}));
 }
 
+op full_reduce(array_id out, array_id in, shape_t shape, reduce_kind k, dtype t) {
+  op r;
+  r.kind = op_kind::reduce;
+  r.outs = {out};
+  r.shape = {};
+  r.types = {reduce_result(k, t)};
+  r.ins = {{in, view_map::identity(shape)}};
+  r.red_k = k;
+  r.axes.assign(shape.size(), true);
+  return r;
+}
+
+TEST(planner, full_reduce_over_gpu_actors_is_one_collective_each) {
+  // actors 0 and 1 play GPU actors (NCCL ranks 0, 1), 2 and 3 CPU actors
+  planner_config c = cfg4();
+  c.gpu_group = {0, 1};
+  planner pl(c);
+  task_lists out;
+  pl.plan(fill_op(1, {8, 4}), out);  // one tile on every actor
+  task_lists before;
+  pl.plan(full_reduce(2, 1, {8, 4}, reduce_kind::sum, dtype::float64), before);
+  EXPECT_EQ(count_all<combine_task>(before), 1u);  // not joined yet: the host path
+  pl.enable_collectives();
+  ASSERT_TRUE(pl.collectives());
+  for (std::uint64_t seq = 1; seq <= 2; ++seq) {
+    task_lists rl;
+    pl.plan(full_reduce(10 + seq, 1, {8, 4}, reduce_kind::sum, dtype::float64), rl);
+    for (auto& l : rl) expect_before<partial_task, combine_task>(l);
+    std::vector<const combine_task*> cs;
+    for (int a : {0, 1}) {
+      ASSERT_EQ(count_of<combine_task>(rl[static_cast<std::size_t>(a)]), 1u);
+      cs.push_back(std::get_if<combine_task>(&rl[static_cast<std::size_t>(a)].back()));
+      ASSERT_NE(cs.back(), nullptr);
+      EXPECT_EQ(cs.back()->collective, seq);  // the same number on every rank, in op order
+      EXPECT_EQ(cs.back()->count, 1);
+    }
+    EXPECT_EQ(count_all<combine_task>(rl), 2u);  // CPU actors only send partials
+    // rank 0 keeps the result and combines the CPU actors' partials too; rank 1 only its own
+    EXPECT_TRUE(cs[0]->keep);
+    EXPECT_FALSE(cs[1]->keep);
+    EXPECT_EQ(cs[0]->parts.size(), 3u);
+    EXPECT_EQ(cs[1]->parts.size(), 1u);
+    for (std::size_t a : {2u, 3u}) {
+      auto* p = std::get_if<partial_task>(&rl[a][0]);
+      ASSERT_NE(p, nullptr);
+      EXPECT_EQ(p->dest, 0);
+    }
+    auto* p1 = std::get_if<partial_task>(&rl[1][0]);
+    ASSERT_NE(p1, nullptr);
+    EXPECT_EQ(p1->dest, 1);  // a GPU actor's partial stays with it
+    const array_entry& e = pl.dir().at(10 + seq);
+    EXPECT_EQ(e.owner, (std::vector<int>{0}));
+    EXPECT_EQ(e.keys, (std::vector<shard_key>{cs[0]->out}));
+  }
+}
+
+TEST(planner, collectives_only_where_nccl_combines_as_numpy) {
+  planner_config c = cfg4();
+  c.gpu_group = {0, 1};
+  planner pl(c);
+  pl.enable_collectives();
+  task_lists out;
+  pl.plan(fill_op(1, {8, 4}), out);
+  auto collective = [&](array_id id, reduce_kind k, dtype t, std::vector<bool> axes = {}) {
+    op r = full_reduce(id, 1, {8, 4}, k, t);
+    if (!axes.empty()) r.axes = axes, r.shape = {4};
+    task_lists rl;
+    pl.plan(r, rl);
+    bool any = false;
+    for (auto& l : rl)
+      for (auto& x : l)
+        if (auto* cc = std::get_if<combine_task>(&x)) any = any || cc->collective > 0;
+    return any;
+  };
+  EXPECT_TRUE(collective(2, reduce_kind::prod, dtype::float64));
+  EXPECT_FALSE(collective(3, reduce_kind::min, dtype::float64));   // NaN rules differ
+  EXPECT_FALSE(collective(4, reduce_kind::argmax, dtype::float64));
+  EXPECT_TRUE(collective(5, reduce_kind::sum, dtype::float64, {true, false}));  // one output tile
+  // a GPU actor with no tile still takes part (with the identity): only 1 holder here
+  planner_config one = c;
+  one.collective_min = 1;
+  planner p2(one);
+  p2.enable_collectives();
+  task_lists o2;
+  p2.plan(fill_op(1, {2, 2}), o2);  // one tile, on actor 0
+  task_lists r2;
+  p2.plan(full_reduce(2, 1, {2, 2}, reduce_kind::sum, dtype::float64), r2);
+  ASSERT_EQ(count_of<combine_task>(r2[1]), 1u);
+  auto* idle = std::get_if<combine_task>(&r2[1][0]);
+  ASSERT_NE(idle, nullptr);
+  EXPECT_TRUE(idle->parts.empty());
+  EXPECT_EQ(idle->collective, 1u);
+  // with the default collective_min = 2, one holder keeps the host path
+  planner p3(c);
+  p3.enable_collectives();
+  task_lists o3, r3;
+  p3.plan(fill_op(1, {2, 2}), o3);
+  p3.plan(full_reduce(2, 1, {2, 2}, reduce_kind::sum, dtype::float64), r3);
+  EXPECT_EQ(count_all<combine_task>(r3), 1u);
+  EXPECT_EQ(std::get_if<combine_task>(&r3[0].back())->collective, 0u);
+}
+
 TEST(planner, setitem_touches_only_overlapping_tiles_and_release_frees_unshared_keys) {
   planner pl(cfg4());
   task_lists out;

@@ -107,12 +107,18 @@ struct partial_task {
 };
 
 /// Combines partials (in order) into an output shard of `count` elements.
+/// collective > 0: a GPU actor's share of a reduction across the GPU actors: it combines its
+/// `parts` (none: the reduction's identity), all-reduces the result over the NCCL
+/// communicator as collective number `collective` (every GPU actor gets one such task, in the
+/// same order), and keeps it as `out` only when `keep`.
 struct combine_task {
   shard_key out;
   dtype partial_type;
   reduce_kind kind;
   std::int64_t count = 0;
   std::vector<piece_tag> parts;
+  std::uint64_t collective = 0;
+  bool keep = true;
 };
 
 /// C tile = A panel @ B panel.

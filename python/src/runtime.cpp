@@ -77,6 +77,7 @@ void bind_runtime(py::module_& m) {
     d["node"] = i.node;
     d["min_tile_elems"] = i.min_tile_elems;
     d["arrays"] = i.arrays;
+    d["collectives"] = i.collectives;  // NCCL among the GPU actors
     return d;
   }, "The runtime's actors and their shards (starts a default runtime if none runs).");
 }

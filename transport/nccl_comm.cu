@@ -1,0 +1,153 @@
+/// The NCCL communicator wrapper.
+#include "transport/nccl_comm.hpp"
+
+#include <nccl.h>
+
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "arrays/errors.hpp"
+
+namespace shoal::nccl {
+namespace {
+
+ncclComm_t as_comm(void* c) { return static_cast<ncclComm_t>(c); }
+
+[[noreturn]] void fail(const char* what, ncclResult_t r, const std::string& more = {}) {
+  throw_error(errc::runtime_error, std::string("NCCL ") + what + ": " + ncclGetErrorString(r) +
+                                       (more.empty() ? "" : " (" + more + ")"));
+}
+
+bool nccl_type(dtype t, ncclDataType_t& out) {
+  switch (t) {
+    case dtype::int32: out = ncclInt32; return true;
+    case dtype::int64: out = ncclInt64; return true;
+    case dtype::float32: out = ncclFloat32; return true;
+    case dtype::float64: out = ncclFloat64; return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::string make_unique_id() {
+  ncclUniqueId id;
+  if (ncclResult_t r = ncclGetUniqueId(&id); r != ncclSuccess) fail("ncclGetUniqueId", r);
+  return std::string(id.internal, sizeof id.internal);
+}
+
+communicator::communicator(const member& m, int device, std::chrono::milliseconds timeout)
+    : rank_(m.rank), nranks_(m.nranks), device_(device), timeout_(timeout) {
+  ncclUniqueId id;
+  if (m.id.size() != sizeof id.internal)
+    throw_error(errc::value_error, "NCCL: a unique id has " + std::to_string(sizeof id.internal) +
+                                       " bytes, got " + std::to_string(m.id.size()));
+  if (m.nranks < 1 || m.rank < 0 || m.rank >= m.nranks)
+    throw_error(errc::value_error, "NCCL: rank " + std::to_string(m.rank) + " of " +
+                                       std::to_string(m.nranks));
+  std::memcpy(id.internal, m.id.data(), sizeof id.internal);
+  if (cudaSetDevice(device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw_error(errc::runtime_error, "NCCL: cannot enter CUDA device " + std::to_string(device));
+  }
+  ncclConfig_t cfg = NCCL_CONFIG_INITIALIZER;
+  cfg.blocking = 0;  // init returns at once; settle() waits with a deadline instead
+  ncclComm_t c = nullptr;
+  ncclResult_t r = ncclCommInitRankConfig(&c, m.nranks, id, m.rank, &cfg);
+  comm_ = c;
+  if (r != ncclSuccess && r != ncclInProgress) {
+    if (c) (void)ncclCommAbort(c);
+    comm_ = nullptr;
+    fail("ncclCommInitRankConfig", r);
+  }
+  settle(r, "ncclCommInitRankConfig");
+}
+
+communicator::~communicator() {
+  if (!comm_) return;
+  (void)cudaSetDevice(device_);
+  if (broken_) {
+    (void)ncclCommAbort(as_comm(comm_));
+    return;
+  }
+  // Every collective issued was queued on a stream the owner synchronizes before this;
+  // destroy frees the local resources (abort if NCCL reports a pending error).
+  ncclResult_t async = ncclSuccess;
+  (void)ncclCommGetAsyncError(as_comm(comm_), &async);
+  if (async != ncclSuccess && async != ncclInProgress) (void)ncclCommAbort(as_comm(comm_));
+  else (void)ncclCommDestroy(as_comm(comm_));
+}
+
+void communicator::settle(int ri, const char* what) {
+  auto r = static_cast<ncclResult_t>(ri);
+  if (r == ncclSuccess) return;
+  if (r != ncclInProgress) {
+    broken_ = true;
+    fail(what, r);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  for (;;) {
+    ncclResult_t state = ncclInProgress;
+    ncclResult_t q = ncclCommGetAsyncError(as_comm(comm_), &state);
+    if (q != ncclSuccess) state = q;
+    if (state == ncclSuccess) return;
+    if (state != ncclInProgress) {
+      broken_ = true;
+      fail(what, state);
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      broken_ = true;
+      (void)ncclCommAbort(as_comm(comm_));
+      comm_ = nullptr;
+      throw_error(errc::runtime_error,
+                  std::string("NCCL ") + what + ": no answer from the other " +
+                      std::to_string(nranks_ - 1) + " rank(s) within " +
+                      std::to_string(timeout_.count()) + " ms; the communicator was aborted");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
+void communicator::next(std::uint64_t seq, const char* what) {
+  if (!comm_ || broken_)
+    throw_error(errc::runtime_error, std::string("NCCL ") + what + ": the communicator failed earlier");
+  if (seq != issued_ + 1)
+    throw_error(errc::runtime_error, std::string("NCCL ") + what + ": collective " +
+                                         std::to_string(seq) + " issued after " +
+                                         std::to_string(issued_) + " (out of order)");
+  issued_ = seq;
+}
+
+void communicator::all_reduce(void* data, std::size_t count, dtype t, reduce_kind k,
+                              cudaStream_t stream, std::uint64_t seq, std::int32_t* flag) {
+  ncclDataType_t nt;
+  if (!nccl::can_all_reduce(k, t) || !nccl_type(t, nt))
+    throw_error(errc::type_error, std::string("NCCL all-reduce cannot combine ") + dtype_name(t));
+  next(seq, "ncclAllReduce");
+  ncclRedOp_t op = k == reduce_kind::sum ? ncclSum
+                   : k == reduce_kind::prod ? ncclProd
+                   : k == reduce_kind::min  ? ncclMin
+                                            : ncclMax;
+  if (!flag) {
+    settle(ncclAllReduce(data, data, count, nt, op, as_comm(comm_), stream), "ncclAllReduce");
+    return;
+  }
+  settle(ncclGroupStart(), "ncclGroupStart");
+  ncclResult_t r = ncclAllReduce(data, data, count, nt, op, as_comm(comm_), stream);
+  if (r == ncclSuccess || r == ncclInProgress)
+    r = ncclAllReduce(flag, flag, 1, ncclInt32, ncclMax, as_comm(comm_), stream);
+  ncclResult_t g = ncclGroupEnd();  // always closes the group, even after a failed call
+  settle(r != ncclSuccess && r != ncclInProgress ? r : g, "ncclAllReduce");
+}
+
+void communicator::broadcast(void* data, std::size_t bytes, int root, cudaStream_t stream,
+                             std::uint64_t seq) {
+  if (root < 0 || root >= nranks_)
+    throw_error(errc::value_error, "NCCL broadcast: root " + std::to_string(root) + " of " +
+                                       std::to_string(nranks_));
+  next(seq, "ncclBroadcast");
+  settle(ncclBroadcast(data, data, bytes, ncclUint8, root, as_comm(comm_), stream), "ncclBroadcast");
+}
+
+}  // namespace shoal::nccl

@@ -1,0 +1,60 @@
+#pragma once
+/// An owned NCCL communicator (RAII) for one GPU actor, and the collectives shoal uses.
+///
+/// Joining never hangs: the communicator is created non-blocking (ncclConfig_t.blocking = 0)
+/// and every call that NCCL leaves in progress is polled until it settles or `timeout` passes;
+/// then the communicator is aborted (ncclCommAbort) and the call throws runtime_error. All
+/// ranks must issue the same collectives in the same order (shoal's scheduler numbers them:
+/// see DESIGN.md "Ordering"); `seq` arguments let the communicator check that order.
+///
+/// Include only from .cu files or code built with SHOAL_WITH_CUDA.
+#include <cuda_runtime.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "arrays/dtype.hpp"
+#include "arrays/reduce.hpp"
+#include "transport/nccl_id.hpp"
+
+namespace shoal::nccl {
+
+class communicator {
+ public:
+  /// Joins `m` on CUDA device `device` (made current), waiting at most `timeout` for the
+  /// other ranks.
+  communicator(const member& m, int device,
+               std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  ~communicator();
+  communicator(const communicator&) = delete;
+  communicator& operator=(const communicator&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return nranks_; }
+  /// Collectives issued so far (the next expected seq is this + 1).
+  std::uint64_t issued() const { return issued_; }
+
+  /// In-place all-reduce of `count` values of `t` at device pointer `data`, queued on
+  /// `stream`; with `flag` (a device int32), the maximum of every rank's flag too, in the same
+  /// NCCL group. `seq` must be issued() + 1 (runtime_error otherwise: a rank out of order
+  /// would deadlock the others).
+  void all_reduce(void* data, std::size_t count, dtype t, reduce_kind k, cudaStream_t stream,
+                  std::uint64_t seq, std::int32_t* flag = nullptr);
+  /// Broadcast of `bytes` from rank `root`'s `data` into every rank's `data`.
+  void broadcast(void* data, std::size_t bytes, int root, cudaStream_t stream, std::uint64_t seq);
+
+ private:
+  /// Waits for a call that returned `r` (ncclInProgress on a non-blocking communicator) to
+  /// settle; aborts and throws on an error or after the timeout.
+  void settle(int r, const char* what);
+  void next(std::uint64_t seq, const char* what);
+
+  void* comm_ = nullptr;  // ncclComm_t
+  int rank_ = 0, nranks_ = 1, device_ = 0;
+  std::chrono::milliseconds timeout_;
+  std::uint64_t issued_ = 0;
+  bool broken_ = false;
+};
+
+}  // namespace shoal::nccl
