@@ -150,17 +150,19 @@ int main(int argc, char** argv) {
   plain.curve = false;
   link_options curve;
   node_pair zmq_pair(plain, false), env_pair(plain, true), curve_pair(curve, true);
-  // The three paths take turns, so a busy moment of the machine hits them alike.
+  // The three paths take turns, in a rotating order, so that a busy moment of the machine
+  // and whoever goes first hit them alike.
   std::vector<double> zmq_t, env_t, curve_t;
   for (int i = 0; i <= reps; ++i) {
-    const double a = transfer(zmq_pair, buf, false);
-    const double b = transfer(env_pair, buf, true);
-    const double c = transfer(curve_pair, buf, true);
-    if (i == 0) continue;  // warm-up
-    zmq_t.push_back(a);
-    env_t.push_back(b);
-    curve_t.push_back(c);
+    for (int k = 0; k < 3; ++k) {
+      switch ((i + k) % 3) {
+        case 0: zmq_t.push_back(transfer(zmq_pair, buf, false)); break;
+        case 1: env_t.push_back(transfer(env_pair, buf, true)); break;
+        default: curve_t.push_back(transfer(curve_pair, buf, true)); break;
+      }
+    }
   }
+  for (auto* v : {&zmq_t, &env_t, &curve_t}) v->erase(v->begin());  // warm-up
   const double t_zmq = median(zmq_t), t_env = median(env_t), t_curve = median(curve_t);
   const double rtt_plain = round_trip(env_pair, rtt);
   const double rtt_curve = round_trip(curve_pair, rtt);
