@@ -66,6 +66,18 @@ void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
 #endif
 }
 
+/// The directory entry of `id`, or nullptr with `err` set (its op failed to plan, or the id
+/// is unknown).
+const array_entry* find_array(const scheduler_state& st, array_id id, error_info& err) {
+  if (auto b = st.bad.find(id); b != st.bad.end()) {
+    err = b->second;
+    return nullptr;
+  }
+  const array_entry* e = st.plan->dir().find(id);
+  if (!e) err = {errc::runtime_error, "shoal: array " + std::to_string(id) + " is unknown"};
+  return e;
+}
+
 caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_config cfg,
                            std::vector<caf::actor> workers) {
   self->state.plan = std::make_unique<planner>(cfg);
@@ -94,15 +106,8 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
       [=](fetch_atom, array_id id, bool want_data) -> caf::result<fetch_result> {
         auto& st = self->state;
         fetch_result res;
-        if (auto b = st.bad.find(id); b != st.bad.end()) {
-          res.err = b->second;
-          return res;
-        }
-        const array_entry* e = st.plan->dir().find(id);
-        if (!e) {
-          res.err = {errc::runtime_error, "shoal: array " + std::to_string(id) + " is unknown"};
-          return res;
-        }
+        const array_entry* e = find_array(st, id, res.err);
+        if (!e) return res;
         res.type = e->type;
         res.til = e->til;
         const std::size_t n = e->keys.size();
@@ -140,15 +145,8 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
       [=](layout_atom, array_id id) -> array_layout {
         auto& st = self->state;
         array_layout res;
-        if (auto b = st.bad.find(id); b != st.bad.end()) {
-          res.err = b->second;
-          return res;
-        }
-        const array_entry* e = st.plan->dir().find(id);
-        if (!e) {
-          res.err = {errc::runtime_error, "shoal: array " + std::to_string(id) + " is unknown"};
-          return res;
-        }
+        const array_entry* e = find_array(st, id, res.err);
+        if (!e) return res;
         res.type = e->type;
         res.til = e->til;
         res.keys = e->keys;
