@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,10 +88,14 @@ class node_pair {
       auto parts = recv_parts(router_, {}, &peer);
       if (!parts || parts->empty()) die("receive failed");
       if (parts->size() == 1 && (*parts)[0].size() == 0) return;  // stop
+      // Both paths free the received bytes after the ack (freeing 256 MiB takes a while).
+      std::optional<shard_msg> msg;
       if (decode) {
         auto env = decode_envelope(std::move(*parts));
         if (!env) die(env.error().message);
-        if (!decode_payload<shard_msg>(*env)) die("payload");
+        auto m = decode_payload<shard_msg>(*env);
+        if (!m) die(m.error().message);
+        msg = std::move(*m);
       }
       std::vector<zmq::message_t> ack;
       ack.emplace_back(1);
