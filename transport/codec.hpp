@@ -13,7 +13,9 @@
 /// Supported field types: every integer type, bool, float, double, std::string, enums,
 /// std::vector / std::map / std::array / std::pair / std::tuple of supported types, structs
 /// with `inspect`, caf::optional / caf::variant, std::optional / std::variant (std_inspect.hpp),
-/// buffers as raw frames (frames.hpp). Nothing ever throws out of these
+/// buffers as raw frames (frames.hpp, frame_field.hpp). Not std::vector<bool>: CAF packs it
+/// into bits under a header counting bools, which the decoder's count-vs-bytes check refuses
+/// beyond a few elements (use std::vector<uint8_t>). Nothing ever throws out of these
 /// functions: a failure is an error_info whose message says why.
 #include <exception>
 #include <span>
