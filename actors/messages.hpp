@@ -1,7 +1,8 @@
 #pragma once
 /// The message protocol between the client, the scheduler actor, CPU actors and the node
 /// actor. In-process the payloads travel by pointer (shard bytes are never copied to be
-/// sent); the cluster issue adds msgpack encodings of the same structs for the wire.
+/// sent); across processes the same structs are encoded through their `inspect` functions
+/// (here and in actors/wire_inspect.hpp), shard bytes as raw frames.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include <caf/all.hpp>
 
 #include "actors/runtime.hpp"
+#include "actors/wire_inspect.hpp"
 #include "arrays/buffer.hpp"
 #include "arrays/errors.hpp"
 #include "arrays/tiling.hpp"
@@ -54,6 +56,36 @@ struct cluster_stats {
   std::int64_t arrays = 0;
 };
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_batch& x) {
+  return f(caf::meta::type_name("task_batch"), x.tasks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, piece_msg& x) {
+  return f(caf::meta::type_name("piece_msg"), x.tag, x.data, x.err);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_result& x) {
+  return f(caf::meta::type_name("read_result"), x.data, x.err);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetch_result& x) {
+  return f(caf::meta::type_name("fetch_result"), x.type, x.til, x.tiles, x.err);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_stats& x) {
+  return f(caf::meta::type_name("actor_stats"), x.info);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_stats& x) {
+  return f(caf::meta::type_name("cluster_stats"), x.actors, x.arrays);
+}
+
 using read_atom = caf::atom_constant<caf::atom("read")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
@@ -61,13 +93,6 @@ using peers_atom = caf::atom_constant<caf::atom("peers")>;
 
 }  // namespace shoal
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::task_batch)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::tiling)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::dtype)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::piece_msg)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::read_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::fetch_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::actor_stats)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::cluster_stats)
+// Local-only messages (the client's ops, actor handles) still travel unencoded.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shoal::op_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<caf::actor>)

@@ -75,9 +75,10 @@ runtime_options resolve(runtime_options o) {
   if (o.placement != "default" && o.placement != "all")
     throw_error(errc::value_error, "shoal.init: placement must be 'default' or 'all', got '" +
                                        o.placement + "'");
-  if (!o.address.empty())
-    throw_error(errc::value_error, "shoal.init: connecting to a remote cluster (address=" + o.address +
-                                       ") is not supported yet; omit address for the embedded cluster");
+  if (o.address.empty()) {
+    const char* a = std::getenv("SHOAL_ADDRESS");
+    if (a && *a) o.address = a;
+  }
   return o;
 }
 
@@ -97,9 +98,12 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   m.node_name = default_node_name();
   // Workers: GPU actors first (indices 0..gpus-1), then CPU actors.
   planner_config pc;
+  // A cluster's workers live in its node processes: the driver holds proxies for them.
+  const bool remote = !opts.address.empty();
+  if (remote) attach_remote(m, pc);
   int gpus = 0;
 #ifdef SHOAL_WITH_CUDA
-  gpus = opts.gpus;
+  gpus = remote ? 0 : opts.gpus;
   for (int g = 0; g < gpus; ++g) {
     m.workers.push_back(spawn_gpu_actor(*m.sys, {g, "gpu" + std::to_string(g), m.node_name, g}));
     pc.place_on.push_back(g);
@@ -108,7 +112,7 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   // Full reductions through NCCL when at least this many GPU actors hold parts (tests set 1).
   pc.collective_min = static_cast<int>(env_int("SHOAL_COLLECTIVE_MIN", 2));
 #endif
-  for (int i = 0; i < opts.cpus; ++i) {
+  for (int i = 0; i < (remote ? 0 : opts.cpus); ++i) {
     const int index = static_cast<int>(m.workers.size());
     m.workers.push_back(spawn_cpu_actor(*m.sys, {index, "cpu" + std::to_string(i), m.node_name, opts.threads_per_actor}));
     if (gpus == 0) pc.place_on.push_back(index);
@@ -139,6 +143,7 @@ runtime::~runtime() {
   m.workers.clear();
   m.scheduler = nullptr;
   m.node = nullptr;
+  m.remote.reset();  // closes the cluster connection, which holds proxy handles
   m.sys.reset();  // waits for every actor to finish
 }
 

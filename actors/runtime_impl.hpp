@@ -19,6 +19,12 @@ struct runtime::impl {
   caf::actor node;
   std::string node_name;
   std::shared_ptr<client::core> conn;
+  std::shared_ptr<void> remote;  ///< the cluster connection (remote_cluster) when opts.address is set
 };
+
+/// Connects the runtime to the cluster at m.opts.address: m.workers become proxies of the
+/// nodes' actors, pc.place_on their GPU actors (or all when there are none) (runtime_remote.cpp).
+struct planner_config;
+void attach_remote(runtime::impl& m, planner_config& pc);
 
 }  // namespace shoal

@@ -7,6 +7,7 @@
 #   2. .venv created with python3 (>= 3.10) if missing or broken
 #   3. python/requirements-dev.txt installed into .venv (stamp: .venv/.shoal-deps)
 #   4. .venv/.../site-packages/shoal.pth -> <repo>/python, so `import shoal` works
+#   5. .venv/bin/shoal: the cluster command line (python -m shoal)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -108,6 +109,13 @@ site="$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 if [ "$(cat "$site/shoal.pth" 2>/dev/null || true)" != "$ROOT/python" ]; then
   echo "$ROOT/python" > "$site/shoal.pth"
   log "wrote $site/shoal.pth"
+fi
+
+# --- 5. .venv/bin/shoal: the cluster command line (python -m shoal) -------------
+if [ ! -x "$VENV/bin/shoal" ] || ! grep -q "python -m shoal" "$VENV/bin/shoal" 2>/dev/null; then
+  printf '#!/bin/sh\n# the shoal command line: shoal start/status/stop/run (python/shoal/cli.py)\nexec "%s" -m shoal "$@"\n' "$VPY" > "$VENV/bin/shoal"
+  chmod +x "$VENV/bin/shoal"
+  log "wrote $VENV/bin/shoal"
 fi
 
 log "done"

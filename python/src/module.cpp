@@ -10,4 +10,5 @@ PYBIND11_MODULE(_shoal, m) {
   shoal::pyshoal::bind_array(m);
   shoal::pyshoal::bind_ops(m);
   shoal::pyshoal::bind_kernels(m);
+  shoal::pyshoal::bind_cluster(m);
 }

@@ -61,6 +61,7 @@ def configure(cpus, min_tile_elems=MIN_TILE_ELEMS, gpus=None, placement=None):
 
     ``cpus`` may be a session_config: its GPUs and placement apply unless given here. A
     plain count means no GPU actors (so the CPU sessions stay CPU-only on GPU machines)."""
+    cpus_config = cpus
     if gpus is None:
         gpus = getattr(cpus, "gpus", 0)
     if placement is None:
@@ -74,6 +75,8 @@ def configure(cpus, min_tile_elems=MIN_TILE_ELEMS, gpus=None, placement=None):
         os.environ.pop("SHOAL_PLACEMENT", None)
     try:
         kwargs = {"cpus": cpus, "gpus": int(gpus), "min_tile_elems": min_tile_elems}
+        if getattr(cpus_config, "address", None):  # a cluster session: the nodes' actors
+            kwargs["address"] = cpus_config.address
         try:
             # a read that waits longer than this fails instead of hanging the suite
             shoal.init(timeout_ms=120_000, **kwargs)

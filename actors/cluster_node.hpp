@@ -1,0 +1,43 @@
+#pragma once
+/// A node as a process: its own actor system with its worker actors (GPU actors first, then
+/// CPU actors) and a gateway actor that binds the node's ROUTER, joins the head (unless it is
+/// the head), and delivers the wire's messages to the local actors (actors/wire_types.hpp
+/// lists them). A driver that attaches gets fresh workers numbered by its global table.
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace shoal {
+
+struct node_options {
+  std::string bind = "127.0.0.1:0";  ///< HOST:PORT of the ROUTER (port 0: any free one)
+  std::string head;                  ///< the head's HOST:PORT; "" = this node is the head
+  int cpus = 1;                      ///< CPU actors
+  int gpus = 0;                      ///< GPU actors (CUDA builds)
+  int threads_per_actor = 0;         ///< 0 = cores / cpus
+  int heartbeat_ms = 1000;
+  int heartbeat_timeout_ms = 5000;
+  std::string secret;                ///< the cluster secret
+};
+
+class cluster_node {
+ public:
+  /// Starts the node (binds, joins the head); throws shoal::error if it cannot.
+  explicit cluster_node(const node_options& opts);
+  ~cluster_node();
+  /// The ROUTER endpoint peers connect to ("tcp://127.0.0.1:5555").
+  const std::string& endpoint() const;
+  const std::string& name() const;
+  /// Why the node should stop on its own (the head stopped answering), or "".
+  std::string failed() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Runs a node until `keep_running()` returns false or the node fails; prints
+/// "shoal-node ready ENDPOINT" once serving. Returns the process exit code.
+int run_node(const node_options& opts, const std::function<bool()>& keep_running);
+
+}  // namespace shoal

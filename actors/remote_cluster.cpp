@@ -1,0 +1,102 @@
+#include "actors/remote_cluster.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "actors/remote_proxy.hpp"
+#include "actors/wire_codec.hpp"
+
+namespace shoal {
+namespace {
+
+using wire::msg_type;
+
+int env_ms(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  try {
+    int x = std::stoi(v);
+    if (x > 0) return x;
+  } catch (...) {
+  }
+  throw_error(errc::value_error, std::string("shoal: ") + name + " must be a positive integer, got '" + v + "'");
+}
+
+
+template <class T>
+T decode_or_throw(const inbound_ptr& in, msg_type expected, const std::string& what) {
+  T out{};
+  if (wire::type_of(in->msg) != expected) throw_error(errc::runtime_error, "shoal: unexpected answer to " + what);
+  if (auto e = wire::decode(in->msg, out))
+    throw_error(errc::runtime_error, "shoal: bad answer to " + what + ": " + e.message);
+  return out;
+}
+
+std::shared_ptr<gateway> driver_gateway(const connect_options& o) {
+  gateway_options go;
+  go.heartbeat_ms = o.heartbeat_ms;
+  go.heartbeat_timeout_ms = o.heartbeat_timeout_ms;
+  go.secret = o.secret;
+  // A driver binds nothing: every reply comes back on its own DEALERs.
+  return std::make_shared<gateway>(go, [](inbound_ptr in) {
+    std::fprintf(stderr, "shoal: ignored an unexpected message (type %d) from %s\n",
+                 static_cast<int>(in->msg.header.type), in->peer.c_str());
+  });
+}
+
+std::vector<node_desc> members(gateway& gw, const connect_options& o) {
+  const std::string head = tcp_endpoint(o.address);
+  auto in = call_and_wait(gw, head, wire::encode(wire::make_header(msg_type::members)), o.connect_timeout_ms);
+  return decode_or_throw<std::vector<node_desc>>(in, msg_type::members_reply, "members");
+}
+
+}  // namespace
+
+void heartbeat_from_env(int& interval_ms, int& timeout_ms) {
+  interval_ms = env_ms("SHOAL_HEARTBEAT_MS", interval_ms);
+  timeout_ms = env_ms("SHOAL_HEARTBEAT_TIMEOUT_MS", timeout_ms);
+}
+
+remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o) {
+  remote_cluster c;
+  c.gw = driver_gateway(o);
+  c.nodes = members(*c.gw, o);
+  // Global numbering: node by node, each node's actors in its own order.
+  attach_req req;
+  req.session = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  for (auto& n : c.nodes)
+    for (std::size_t k = 0; k < n.actors.size(); ++k) {
+      req.table.push_back({n.endpoint, static_cast<std::int32_t>(k)});
+      c.infos.push_back(n.actors[k]);
+    }
+  if (req.table.empty()) throw_error(errc::runtime_error, "shoal: the cluster at " + o.address + " has no actors");
+  for (auto& n : c.nodes) {
+    auto in = call_and_wait(*c.gw, n.endpoint, wire::encode(wire::make_header(msg_type::attach), req), o.connect_timeout_ms);
+    auto infos = decode_or_throw<std::vector<actor_info>>(in, msg_type::attach_reply, "attach");
+    if (infos.size() != n.actors.size())
+      throw_error(errc::runtime_error, "shoal: node " + n.name + " changed its actors while the driver attached");
+    c.gw->watch(n.endpoint);
+  }
+  for (std::size_t g = 0; g < req.table.size(); ++g)
+    c.workers.push_back(spawn_remote_proxy(sys, c.gw,
+                                           {req.table[g].endpoint, static_cast<int>(g), c.infos[g].name + "@" + c.infos[g].node}));
+  return c;
+}
+
+std::vector<node_desc> cluster_status(const connect_options& o) {
+  auto gw = driver_gateway(o);
+  auto nodes = members(*gw, o);
+  for (auto& n : nodes) {
+    try {
+      auto in = call_and_wait(*gw, n.endpoint, wire::encode(wire::make_header(msg_type::stats)), o.connect_timeout_ms);
+      n.actors = decode_or_throw<std::vector<actor_info>>(in, msg_type::stats_reply, "stats");
+    } catch (const error& e) {
+      for (auto& a : n.actors) a.kind += " (unreachable)";
+    }
+  }
+  return nodes;
+}
+
+}  // namespace shoal

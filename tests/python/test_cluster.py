@@ -1,0 +1,150 @@
+"""The cluster as processes: `shoal start/status/stop`, `shoal run -n 3`, a driver that
+loses a node (heartbeats turn the wait into an error), and a driver that cannot reach the
+head. Every driver runs in a subprocess (one runtime per process) and every node is killed at
+teardown (tests/python/_cluster.py)."""
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from _cluster import local_cluster
+
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(180)]
+
+SHOAL = [sys.executable, "-m", "shoal"]
+
+
+def _driver(code, env, timeout=120):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def _init_error(env):
+    """A driver that only connects; prints the RuntimeError it gets."""
+    return _driver("""
+        import shoal
+        try:
+            shoal.init()
+        except RuntimeError as e:
+            print("RuntimeError", e)
+    """, env, timeout=60)
+
+
+def test_start_status_stop(tmp_path):
+    env = dict(os.environ, SHOAL_HOME=str(tmp_path))
+    env.pop("SHOAL_ADDRESS", None)
+    env.pop("SHOAL_TOKEN", None)
+    try:
+        r = subprocess.run(SHOAL + ["start", "--head", "--port", "0"], env=env, capture_output=True,
+                           text=True, timeout=90)
+        assert r.returncode == 0, r.stdout + r.stderr
+        address = (tmp_path / "address").read_text().strip()
+        token = tmp_path / address.replace(":", "_") / "token"
+        assert token.exists() and (token.stat().st_mode & 0o777) == 0o600
+        r = subprocess.run(SHOAL + ["start", "--address", address, "--cpus", "2"], env=env,
+                           capture_output=True, text=True, timeout=90)
+        assert r.returncode == 0, r.stdout + r.stderr
+        r = subprocess.run(SHOAL + ["status"], env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "2 node(s), 3 actor(s)" in r.stdout, r.stdout
+        assert "SHARDS" in r.stdout and "BYTES" in r.stdout
+    finally:
+        r = subprocess.run(SHOAL + ["stop"], env=env, capture_output=True, text=True, timeout=60)
+    assert "stopped 2 node(s)" in r.stdout, r.stdout + r.stderr
+    assert not list((tmp_path / "nodes").glob("*.json"))
+
+
+RUN_SCRIPT = """
+import os, sys, numpy, shoal, shoal.numpy as np
+shoal.init(min_tile_elems=16)
+info = shoal.runtime_info()
+assert len({a["node"] for a in info["actors"]}) == 3, info
+x = numpy.arange(3000, dtype=numpy.float64).reshape(60, 50)
+a = np.asarray(x)
+assert float(((a + 1) * 2).sum()) == float(((x + 1) * 2).sum())
+assert numpy.allclose(np.asarray(a @ a.T), x @ x.T)
+assert int(np.argmax(a[:, 7])) == 59
+print("address", os.environ["SHOAL_ADDRESS"])
+sys.exit(int(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("code", [0, 3])
+def test_shoal_run_three_nodes(tmp_path, code):
+    script = tmp_path / "job.py"
+    script.write_text(RUN_SCRIPT)
+    env = dict(os.environ, SHOAL_HOME=str(tmp_path))
+    env.pop("SHOAL_ADDRESS", None)
+    r = subprocess.run(SHOAL + ["run", "-n", "3", "--timeout", "100", str(script), str(code)], env=env,
+                       capture_output=True, text=True, timeout=150)
+    assert r.returncode == code, r.stdout + r.stderr
+    address = [l.split()[1] for l in r.stdout.splitlines() if l.startswith("address ")][0]
+    # The nodes are gone afterwards, whatever the script's exit code.
+    from shoal import _shoal
+    os.environ["SHOAL_TOKEN"] = "0" * 64
+    try:
+        with pytest.raises(RuntimeError, match="no answer"):
+            _shoal.cluster_status(address, 1000)
+    finally:
+        os.environ.pop("SHOAL_TOKEN", None)
+
+
+def test_dead_node_fails_a_waiting_read():
+    with local_cluster(3) as c:
+        env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], SHOAL_HEARTBEAT_MS="100",
+                   SHOAL_HEARTBEAT_TIMEOUT_MS="1000", SHOAL_TIMEOUT_MS="60000")
+        victim = c["nodes"][2]["pid"]
+        code = f"""
+            import os, signal, time, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=16)
+            a = np.arange(3000.0)
+            print(float(a.sum()), flush=True)
+            os.kill({victim}, signal.SIGKILL)
+            t0 = time.monotonic()
+            try:
+                float((a * 2).sum())
+            except RuntimeError as e:
+                print("RuntimeError after", round(time.monotonic() - t0, 2), e)
+            else:
+                print("no error")
+        """
+        t0 = time.monotonic()
+        r = _driver(code, env, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "RuntimeError after" in r.stdout, r.stdout + r.stderr
+        assert "stopped answering" in r.stdout, r.stdout
+        assert time.monotonic() - t0 < 30
+        waited = float(r.stdout.split("RuntimeError after")[1].split()[0])
+        assert waited < 10, r.stdout
+
+
+def test_no_head_is_a_clear_error():
+    env = dict(os.environ, SHOAL_ADDRESS="127.0.0.1:9", SHOAL_TOKEN="0123456789abcdef0123456789abcdef")
+    r = _init_error(env)
+    assert "RuntimeError" in r.stdout and "no answer from tcp://127.0.0.1:9" in r.stdout, r.stdout + r.stderr
+
+
+def test_wrong_secret_is_refused():
+    with local_cluster(2) as c:
+        env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN="f" * 64)
+        t0 = time.monotonic()
+        r = _init_error(env)
+        assert "RuntimeError" in r.stdout and "wrong cluster secret" in r.stdout, r.stdout + r.stderr
+        assert time.monotonic() - t0 < 20
+        # The node is still serving its own cluster.
+        from shoal import _shoal
+        os.environ["SHOAL_TOKEN"] = c["token"]
+        try:
+            assert len(_shoal.cluster_status(c["address"], 5000)) == 2
+        finally:
+            os.environ.pop("SHOAL_TOKEN", None)
+
+
+def test_no_secret_is_a_clear_error(tmp_path):
+    env = dict(os.environ, SHOAL_ADDRESS="127.0.0.1:9", SHOAL_HOME=str(tmp_path))
+    env.pop("SHOAL_TOKEN", None)
+    r = _init_error(env)
+    assert "RuntimeError" in r.stdout and "cluster secret" in r.stdout, r.stdout + r.stderr
