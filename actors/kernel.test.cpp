@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/runtime.hpp"
+#include "actors/test_options.hpp"
 
 namespace shoal {
 namespace {
@@ -18,13 +19,7 @@ using i64 = std::int64_t;
 class kernel_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    runtime_options o;
-    o.cpus = 3;
-    o.gpus = 0;
-    o.min_tile_elems = 8;  // a 13x17 array is ~30 tiles over 3 actors
-    o.threads_per_actor = 1;
-    o.timeout_ms = 30000;
-    runtime::init(o);
+    runtime::init(test_runtime_options(3));  // a 13x17 array is cut into tiles over 3 actors
     register_test_kernels();
   }
   void TearDown() override {

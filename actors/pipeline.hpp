@@ -73,7 +73,7 @@ caf::actor_system& system();
 
 /// A stage running `fn` on every shard and passing the results on to `next`, holding at
 /// most `credits` of them unacknowledged by `next`. Stages and sinks run on CAF's worker pool
-/// (one thread per core; shoal's own actors have threads of their own): a stage that blocks
+/// (shoal's own actors have threads of their own): a stage that blocks
 /// for long ties up one worker.
 stage_actor spawn_stage(transform_fn fn, stage_actor next, int credits = 4);
 /// A sink calling `fn` for every shard, in arrival order.

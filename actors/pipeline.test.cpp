@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "actors/runtime.hpp"
+#include "actors/test_options.hpp"
 
 namespace shoal::pipeline {
 namespace {
@@ -22,15 +23,7 @@ using i64 = std::int64_t;
 
 class pipeline_test : public ::testing::Test {
  protected:
-  void SetUp() override {
-    runtime_options o;
-    o.cpus = 3;
-    o.gpus = 0;
-    o.min_tile_elems = 8;
-    o.threads_per_actor = 1;
-    o.timeout_ms = 30000;
-    runtime::init(o);
-  }
+  void SetUp() override { runtime::init(test_runtime_options(3)); }
   void TearDown() override { runtime::shutdown(); }
 };
 

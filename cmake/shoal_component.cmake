@@ -72,12 +72,13 @@ function(shoal_component)
 
   if(_srcs)
     add_library(${_lib} STATIC ${_srcs})
-    target_include_directories(${_lib} PUBLIC ${CMAKE_SOURCE_DIR})
+    # BUILD_INTERFACE: installed, the headers live elsewhere (cmake/shoal_install.cmake).
+    target_include_directories(${_lib} PUBLIC $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}>)
     target_link_libraries(${_lib} PUBLIC ${ARG_DEPS})
   else()
     # Folder has only headers (or nothing) so far.
     add_library(${_lib} INTERFACE)
-    target_include_directories(${_lib} INTERFACE ${CMAKE_SOURCE_DIR})
+    target_include_directories(${_lib} INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}>)
     target_link_libraries(${_lib} INTERFACE ${ARG_DEPS})
   endif()
   add_library(shoal::${ARG_NAME} ALIAS ${_lib})

@@ -23,6 +23,22 @@ def library():
     return LIB
 
 
+@pytest.fixture(autouse=True)
+def cpu_variants_only(request, runtime):
+    """The test library has CPU variants only: on sessions that put tiles on a GPU actor a
+    launch must be refused (checked by test_gpu_cluster_needs_cuda_variant), so the other
+    tests do not apply there."""
+    if getattr(runtime, "gpus", 0) and request.node.originalname != "test_gpu_cluster_needs_cuda_variant":
+        pytest.skip("the test kernels have no CUDA variant")
+
+
+def test_gpu_cluster_needs_cuda_variant(runtime):
+    if not getattr(runtime, "gpus", 0):
+        pytest.skip("a CPU session: CPU variants run")
+    with pytest.raises(TypeError, match="has no CUDA variant"):
+        shoal.launch("test.axpy", snp.zeros(5), snp.zeros(5), params=[1])
+
+
 def box_sum_ref(x):
     """Sum over the 3^n box around each element, clipped at the border."""
     p = numpy.pad(x, 1)
