@@ -11,6 +11,7 @@
 #include "actors/cpu_actor.hpp"
 #include "actors/gateway.hpp"
 #include "actors/gpu_actor.hpp"
+#include "actors/gpu_backend.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/remote_proxy.hpp"
@@ -249,6 +250,9 @@ cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<im
   m.opts = opts;
   if (m.opts.cpus < 0 || m.opts.gpus < 0 || m.opts.cpus + m.opts.gpus == 0)
     throw_error(errc::value_error, "shoal-node: a node needs at least one CPU or GPU actor");
+  if (m.opts.gpus > gpu_count())
+    throw_error(errc::value_error, "shoal-node: --gpus " + std::to_string(m.opts.gpus) + " but " +
+                                       std::to_string(gpu_count()) + " GPU(s) are visible to this build");
   m.sys = std::make_unique<caf::actor_system>(m.cfg);
   m.name = default_node_name();
   gateway_options go;
@@ -261,7 +265,9 @@ cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<im
     std::lock_guard<std::mutex> g(raw->mu);
     if (raw->target) caf::anon_send(raw->target, std::move(in));
   });
-  m.node = m.sys->spawn(node_fn, m.opts, m.gw, m.name);
+  // Detached: it wakes at once on each inbound message (a pooled actor waits for CAF's
+  // polling workers, tens of microseconds per hop).
+  m.node = m.sys->spawn<caf::detached>(node_fn, m.opts, m.gw, m.name);
   {
     std::lock_guard<std::mutex> g(m.mu);
     m.target = m.node;

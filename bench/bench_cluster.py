@@ -25,6 +25,27 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 sys.path.insert(0, str(ROOT / "python"))
 
 
+EMBEDDED = """
+import statistics, sys, time, shoal, shoal.numpy as np
+shoal.init(cpus=1)
+x = np.arange(1000, dtype=np.float64)
+float((x + 1).sum())
+t = []
+for _ in range(int(sys.argv[1])):
+    t0 = time.perf_counter(); float((x + 1).sum()); t.append(time.perf_counter() - t0)
+print(statistics.median(t))
+"""
+
+
+def embedded_rtt(reps):
+    """The same tiny op in a one-process runtime (its own process: one runtime per process)."""
+    env = dict(os.environ)
+    env.pop("SHOAL_ADDRESS", None)
+    r = subprocess.run([sys.executable, "-c", EMBEDDED, str(reps)], capture_output=True, text=True, timeout=300,
+                       env=env)
+    return float(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else float("nan")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes (CI smoke test)")
@@ -51,8 +72,10 @@ def main():
             t0 = time.perf_counter()
             float((x + 1).sum())
             times.append(time.perf_counter() - t0)
-        rows.append(("tiny remote op float((x+1).sum()), 1000 elems", f"{statistics.median(times) * 1e6:.0f} us",
-                     "median"))
+        remote = statistics.median(times)
+        local = embedded_rtt(rtt_reps)
+        rows.append(("tiny remote op float((x+1).sum()), 1000 elems", f"{remote * 1e6:.0f} us",
+                     f"median; one process: {local * 1e6:.0f} us ({remote / local:.1f}x)"))
         # -- moving shards between the two nodes
         n = mib * (1 << 20) // 8
         a = np.arange(n, dtype=np.float64)  # 2 shards: one per node

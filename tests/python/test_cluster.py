@@ -148,3 +148,41 @@ def test_no_secret_is_a_clear_error(tmp_path):
     env.pop("SHOAL_TOKEN", None)
     r = _init_error(env)
     assert "RuntimeError" in r.stdout and "cluster secret" in r.stdout, r.stdout + r.stderr
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_launcher_ranks_form_a_cluster(tmp_path):
+    """What mpirun / srun start: the same command on every rank; rank 0 is the head."""
+    from shoal import cli, _shoal
+    address = f"127.0.0.1:{_free_port()}"
+    token = "a" * 64
+    procs = []
+    try:
+        for rank, var in ((0, "OMPI_COMM_WORLD"), (1, "PMI"), (2, "SLURM")):
+            env = dict(os.environ, SHOAL_TOKEN=token, SHOAL_HOME=str(tmp_path))
+            if var == "SLURM":
+                env.update(SLURM_PROCID=str(rank), SLURM_NTASKS="3")
+            else:
+                env.update({f"{var}_RANK": str(rank), f"{var}_SIZE": "3"})
+            procs.append(subprocess.Popen(SHOAL + ["node", "--launcher", "--address", address,
+                                                   "--exit-with", str(os.getpid())],
+                                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                          text=True, start_new_session=True))
+            assert procs[-1].stdout.readline().startswith("shoal-node ready"), "rank did not start"
+            if rank == 0:
+                assert procs[0].poll() is None
+        os.environ["SHOAL_TOKEN"] = token
+        try:
+            nodes = _shoal.cluster_status(address, 5000)
+        finally:
+            os.environ.pop("SHOAL_TOKEN", None)
+        assert len(nodes) == 3 and nodes[0]["endpoint"] == "tcp://" + address
+    finally:
+        for p in procs:
+            cli._kill(p.pid)
