@@ -286,13 +286,20 @@ void task_runner::exec(combine_task& t) {
   const std::size_t total = vbytes + (arg ? static_cast<std::size_t>(t.count) * 8 : 0);
   buffer_ptr acc;
   auto combine_parts = [&] {
-    acc = t.parts.empty() ? be_->fill(identity_fill(t)) : be_->alloc(total);
+    if (t.parts.empty()) acc = be_->fill(identity_fill(t));
     for (std::size_t i = 0; i < t.parts.size(); ++i) {
       auto& p = arrived_.at(t.parts[i]);
       if (p.err) throw error(p.err);
       buffer_ptr part = be_->from_host(p.data);
       if (i == 0) {
-        be_->copy_bytes(acc->data(), part->data(), total);
+        // The first partial becomes the accumulator: nobody else holds it (a partial is made
+        // for this task alone), so no copy (one launch and one allocation less on a GPU).
+        if (part->bytes() == total) {
+          acc = std::move(part);
+        } else {
+          acc = be_->alloc(total);
+          be_->copy_bytes(acc->data(), part->data(), total);
+        }
         continue;
       }
       be_->combine(t.kind, t.partial_type, acc->data(), part->data(), t.count,

@@ -20,35 +20,11 @@ shoal is faster.
 import argparse
 import os
 import platform
-import statistics
 import sys
-import time
 
 import numpy
 
-
-def median_time(fn, repeats, warmup=1):
-    """Median wall time of fn() over `repeats` runs after `warmup` untimed runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def fmt_time(sec):
-    if sec >= 1.0:
-        return f"{sec:.3f} s"
-    if sec >= 1e-3:
-        return f"{sec * 1e3:.2f} ms"
-    return f"{sec * 1e6:.1f} us"
-
-
-def fmt_rate(sec_per_op):
-    return f"{sec_per_op * 1e6:.2f} us/op ({1.0 / sec_per_op / 1e3:.1f} kop/s)"
+from benchkit import fmt_rate, fmt_time, median_time, print_table
 
 
 def cpu_model():
@@ -152,13 +128,7 @@ def main():
     # ---- report
     heads = ("workload", "shoal", "numpy", "ratio", "check")
     cells = [(w, s, n, f"{r:.2f}", k) for w, s, n, r, k in rows]
-    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
-    line = lambda row: " | ".join(x.ljust(wd) if i in (0, 4) else x.rjust(wd)
-                                  for i, (x, wd) in enumerate(zip(row, widths)))
-    print(line(heads))
-    print("-+-".join("-" * wd for wd in widths))
-    for row in cells:
-        print(line(row))
+    print_table(heads, cells, left=(0, 4))
     print()
     print("ratio = numpy time / shoal time (> 1: shoal faster); medians of "
           f"{repeats} repeats after a warm-up; '(+ read back)' rows include copying the result into NumPy.")

@@ -21,39 +21,11 @@ a*b+c and sum, and CuPy's sgemm rate for matmul.
 """
 import argparse
 import platform
-import statistics
 import sys
-import time
 
 import numpy
 
-
-def median_time(fn, repeats, warmup=1):
-    """Median wall time of fn() over `repeats` runs after `warmup` untimed runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def fmt_time(sec):
-    if sec is None:
-        return "-"
-    if sec >= 1.0:
-        return f"{sec:.3f} s"
-    if sec >= 1e-3:
-        return f"{sec * 1e3:.3f} ms"
-    return f"{sec * 1e6:.1f} us"
-
-
-def fmt_rate(sec_per_op):
-    if sec_per_op is None:
-        return "-"
-    return f"{sec_per_op * 1e6:.2f} us/op ({1.0 / sec_per_op / 1e3:.1f} kop/s)"
+from benchkit import fmt_rate, fmt_time, median_time, print_table
 
 
 def load_cupy():
@@ -183,13 +155,7 @@ def main():
         w, ts, tc, rf, k = r[:5]
         f = fmt_rate if len(r) > 5 else fmt_time
         cells.append((w, f(ts), f(tc), f"{tc / ts:.2f}" if tc else "-", rf, k))
-    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
-    line = lambda row: " | ".join(x.ljust(wd) if i in (0, 5) else x.rjust(wd)
-                                  for i, (x, wd) in enumerate(zip(row, widths)))
-    print(line(heads))
-    print("-+-".join("-" * wd for wd in widths))
-    for row in cells:
-        print(line(row))
+    print_table(heads, cells, left=(0, 5))
     print()
     print(f"ratio = cupy time / shoal time (> 1: shoal faster); medians of {repeats} repeats "
           f"({mat_repeats} for matmul) after a warm-up.")

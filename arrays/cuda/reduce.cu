@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "arrays/cuda/cub_sum.cuh"
 #include "arrays/cuda/device.hpp"
 #include "arrays/errors.hpp"
 
@@ -282,6 +283,12 @@ template <class T> void fill_async(T* out, i64 n, T v, cudaStream_t s) {
 /// Reduces n_rows dense rows of L elements (T) into dst[n_rows] (O).
 template <reduce_kind K, class T, class A, class O>
 void rows_pass(const T* in, i64 L, i64 n_rows, O* dst, cudaStream_t s) {
+  if constexpr (K == reduce_kind::sum && is_fl<T> && std::is_same_v<T, O>) {
+    if (n_rows == 1 && L >= (i64(1) << 20)) {  // a full float sum: CUB's kernel (cub_sum.cuh)
+      cub_sum(in, L, dst, s);
+      return;
+    }
+  }
   const int sms = sm_count();
   if (L <= 16 && n_rows >= 4096) {
     thread_rows<K, T, A, O><<<grid_for(n_rows, block, i64(sms) * 64), block, 0, s>>>(in, L, n_rows,

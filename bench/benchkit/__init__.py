@@ -1,0 +1,48 @@
+"""Helpers the bench/*.py scripts share: timing (median after a warm-up), number formats and
+the result table. (A package, not a bench/*.py file, so `make bench` does not run it.)"""
+import statistics
+import time
+
+
+def median_time(fn, repeats, warmup=1):
+    """Median wall time of fn() over `repeats` runs after `warmup` untimed runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def fmt_time(sec):
+    """Seconds as s / ms / us; None (not measured) as '-'."""
+    if sec is None:
+        return "-"
+    if sec >= 1.0:
+        return f"{sec:.3f} s"
+    if sec >= 1e-3:
+        return f"{sec * 1e3:.2f} ms"
+    return f"{sec * 1e6:.1f} us"
+
+
+def fmt_rate(sec_per_op):
+    """Seconds per op as 'us/op (kop/s)'; None as '-'."""
+    if sec_per_op is None:
+        return "-"
+    return f"{sec_per_op * 1e6:.2f} us/op ({1.0 / sec_per_op / 1e3:.1f} kop/s)"
+
+
+def print_table(heads, cells, left=(0,)):
+    """Prints rows of strings under `heads`, columns in `left` left-aligned, others right."""
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+
+    def line(row):
+        return " | ".join(x.ljust(wd) if i in left else x.rjust(wd)
+                          for i, (x, wd) in enumerate(zip(row, widths)))
+
+    print(line(heads))
+    print("-+-".join("-" * wd for wd in widths))
+    for row in cells:
+        print(line(row))
