@@ -22,6 +22,7 @@ namespace shoal {
 namespace {
 
 using wire::msg_type;
+using member_down_atom = caf::atom_constant<caf::atom("mdown")>;
 
 struct local_worker {
   caf::actor handle;
@@ -85,14 +86,25 @@ void refuse(node_state& st, const inbound& in, const std::string& why) {
   respond(st, in, msg_type::failed, e);
 }
 
+/// Back to the node's own workers (local indices, no shards): a driver left.
+void reset_workers(caf::stateful_actor<node_state>* self) {
+  auto& st = self->state;
+  for (auto& w : st.locals) self->send_exit(w.handle, caf::exit_reason::user_shutdown);
+  for (auto& a : st.table) self->send_exit(a, caf::exit_reason::user_shutdown);
+  st.locals.clear();
+  st.table.clear();
+  st.is_local.clear();
+  st.session = 0;
+  for (int k = 0; k < st.local_count(); ++k) st.locals.push_back(spawn_local(self->system(), st.opts, st.name, k, k));
+}
+
 caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, std::shared_ptr<gateway> gw,
                       std::string name) {
   auto& st0 = self->state;
   st0.opts = std::move(opts);
   st0.gw = std::move(gw);
   st0.name = std::move(name);
-  for (int k = 0; k < st0.local_count(); ++k)
-    st0.locals.push_back(spawn_local(self->system(), st0.opts, st0.name, k, k));
+  reset_workers(self);
   self->set_exit_handler([self](caf::exit_msg& m) {
     for (auto& w : self->state.locals) self->send_exit(w.handle, m.reason);
     for (auto& a : self->state.table) self->send_exit(a, m.reason);
@@ -139,6 +151,10 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
   };
 
   return {
+      [=](member_down_atom, const std::string& endpoint) {
+        auto& st = self->state;
+        std::erase_if(st.members, [&](const node_desc& m) { return m.endpoint == endpoint; });
+      },
       [=](inbound_ptr& in) {
         auto& st = self->state;
         const auto& h = in->msg.header;
@@ -150,6 +166,7 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             std::erase_if(st.members, [&](const node_desc& m) { return m.endpoint == d.endpoint; });
             std::fprintf(stderr, "shoal-node %s: node %s joined (%s, %zu actors)\n", st.name.c_str(), d.name.c_str(),
                          d.endpoint.c_str(), d.actors.size());
+            st.gw->watch(d.endpoint, false);  // a member that dies leaves the list
             st.members.push_back(std::move(d));
             return respond(st, *in, msg_type::ok);
           }
@@ -161,6 +178,12 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
           }
           case msg_type::attach:
             return attach(in);
+          case msg_type::detach: {
+            std::uint64_t session = 0;
+            if (auto e = wire::decode(in->msg, session)) return refuse(st, *in, "bad detach: " + e.message);
+            if (session == st.session) reset_workers(self);
+            return respond(st, *in, msg_type::ok);
+          }
           case msg_type::tasks: {
             task_batch b;
             if (auto e = wire::decode(in->msg, b)) return refuse(st, *in, "bad task batch: " + e.message);
@@ -261,6 +284,10 @@ cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<im
   go.heartbeat_timeout_ms = m.opts.heartbeat_timeout_ms;
   go.secret = m.opts.secret;
   impl* raw = &m;
+  go.on_peer_dead = [raw](const std::string& ep, const error_info&) {
+    std::lock_guard<std::mutex> g(raw->mu);
+    if (raw->target) caf::anon_send(raw->target, member_down_atom::value, ep);
+  };
   m.gw = std::make_shared<gateway>(go, [raw](inbound_ptr in) {
     std::lock_guard<std::mutex> g(raw->mu);
     if (raw->target) caf::anon_send(raw->target, std::move(in));

@@ -43,7 +43,7 @@ std::string tcp_endpoint(const std::string& address) {
 
 struct gateway::impl {
   struct command {
-    enum kind_t { send, reply, call, watch } kind;
+    enum kind_t { send, reply, call, watch, watch_nonfatal } kind;
     std::string where;
     wire::message msg;
     reply_fn done;
@@ -54,6 +54,7 @@ struct gateway::impl {
     bool in = false;                         ///< handshake succeeded
     error_info refused;                      ///< handshake failed: every call to it fails
     bool watched = false;
+    bool fatal = true;
     clock_type::time_point last_seen, last_ping;
   };
   struct pending_call {
@@ -183,9 +184,11 @@ struct gateway::impl {
         send_to(p, c.where, c.msg);
         break;
       }
-      case command::watch: {
+      case command::watch:
+      case command::watch_nonfatal: {
         auto& p = dealer(c.where);
         p.watched = true;
+        p.fatal = c.kind == command::watch;
         p.last_seen = clock_type::now();
         break;
       }
@@ -240,12 +243,17 @@ struct gateway::impl {
         error_info e{errc::runtime_error, "shoal: node " + ep + " stopped answering (no heartbeat for " +
                                               std::to_string(opts.heartbeat_timeout_ms) + " ms)"};
         std::fprintf(stderr, "%s\n", e.message.c_str());
-        {
-          std::lock_guard<std::mutex> g(mu);
-          if (!broken) broken = e;
-        }
         p.watched = false;  // reported once
-        fail_all(e);
+        if (p.fatal) {
+          {
+            std::lock_guard<std::mutex> g(mu);
+            if (!broken) broken = e;
+          }
+          fail_all(e);
+        } else {
+          fail_all(e, ep);
+          if (opts.on_peer_dead) opts.on_peer_dead(ep, e);
+        }
         continue;
       }
       if (now - p.last_ping >= std::chrono::milliseconds(opts.heartbeat_ms)) {
@@ -401,7 +409,9 @@ void gateway::call(const std::string& endpoint, wire::message m, reply_fn done) 
   impl_->post({impl::command::call, endpoint, std::move(m), std::move(done)});
 }
 
-void gateway::watch(const std::string& endpoint) { impl_->post({impl::command::watch, endpoint, {}, {}}); }
+void gateway::watch(const std::string& endpoint, bool fatal) {
+  impl_->post({fatal ? impl::command::watch : impl::command::watch_nonfatal, endpoint, {}, {}});
+}
 
 error_info gateway::broken() const {
   std::lock_guard<std::mutex> g(impl_->mu);

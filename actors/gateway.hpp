@@ -24,6 +24,8 @@ struct gateway_options {
   int heartbeat_ms = 1000;          ///< ping interval to watched peers
   int heartbeat_timeout_ms = 5000;  ///< silence after which a watched peer is dead
   std::string secret;               ///< the cluster secret: links are CurveZMQ with its keys
+  /// Called (on the I/O thread) when a peer watched with fatal=false stops answering.
+  std::function<void(const std::string& endpoint, const error_info& why)> on_peer_dead;
 };
 
 /// One received message and where to answer it.
@@ -58,8 +60,10 @@ class gateway {
   /// Sends a request (its sequence number is set here) and calls `done` on the I/O thread with the reply
   /// or an error; never both, exactly once.
   void call(const std::string& endpoint, wire::message m, reply_fn done);
-  /// Starts heartbeats to `endpoint`.
-  void watch(const std::string& endpoint);
+  /// Starts heartbeats to `endpoint`. When it stops answering, its pending calls fail; a
+  /// fatal peer (the driver's nodes, a node's head) also breaks the gateway: every pending
+  /// and later call fails (broken()); a non-fatal one is reported to opts.on_peer_dead.
+  void watch(const std::string& endpoint, bool fatal = true);
   /// The error that broke the cluster (a dead peer), or none.
   error_info broken() const;
   /// Stops the I/O thread now (pending calls fail; later sends are dropped). Idempotent; the

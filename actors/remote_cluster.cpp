@@ -79,10 +79,24 @@ remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o)
       throw_error(errc::runtime_error, "shoal: node " + n.name + " changed its actors while the driver attached");
     c.gw->watch(n.endpoint);
   }
+  c.session = req.session;
   for (std::size_t g = 0; g < req.table.size(); ++g)
     c.workers.push_back(spawn_remote_proxy(sys, c.gw,
                                            {req.table[g].endpoint, static_cast<int>(g), c.infos[g].name + "@" + c.infos[g].node}));
   return c;
+}
+
+remote_cluster::~remote_cluster() {
+  if (!gw) return;
+  if (session != 0 && !gw->broken()) {
+    for (auto& n : nodes) {
+      try {  // best effort: a node that does not answer soon keeps the shards until the next attach
+        call_and_wait(*gw, n.endpoint, wire::encode(wire::make_header(msg_type::detach), session), 1000);
+      } catch (const error&) {
+      }
+    }
+  }
+  gw->close();
 }
 
 std::vector<node_desc> cluster_status(const connect_options& o) {

@@ -19,11 +19,11 @@ struct remote_cluster {
   std::vector<node_desc> nodes;
   std::vector<caf::actor> workers;  ///< proxies, by global index (every node's GPUs, then CPUs)
   std::vector<actor_info> infos;    ///< the same order
+  std::uint64_t session = 0;
   /// Stops the gateway first: its pending calls hold proxy handles, and an actor system
   /// waits for every detached actor whose handle is still held.
-  ~remote_cluster() {
-    if (gw) gw->close();
-  }
+  /// Tells the nodes that the driver leaves (they drop its shards), then closes.
+  ~remote_cluster();
   remote_cluster() = default;
   remote_cluster(remote_cluster&&) = default;
   remote_cluster& operator=(remote_cluster&&) = default;

@@ -22,6 +22,7 @@ enum class msg_type : std::uint16_t {
   stats_reply = 15,
   ok = 16,           ///< ()
   failed = 17,       ///< (error_info) the request could not be served
+  detach = 18,       ///< (uint64 session) -> ok           the driver leaves: drop its shards
 };
 
 }  // namespace shoal::wire

@@ -2,7 +2,9 @@
 loses a node (heartbeats turn the wait into an error), and a driver that cannot reach the
 head. Every driver runs in a subprocess (one runtime per process) and every node is killed at
 teardown (tests/python/_cluster.py)."""
+import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -34,7 +36,7 @@ def _init_error(env):
 
 
 def test_start_status_stop(tmp_path):
-    env = dict(os.environ, SHOAL_HOME=str(tmp_path))
+    env = dict(os.environ, SHOAL_HOME=str(tmp_path), SHOAL_HEARTBEAT_MS="100", SHOAL_HEARTBEAT_TIMEOUT_MS="1000")
     env.pop("SHOAL_ADDRESS", None)
     env.pop("SHOAL_TOKEN", None)
     try:
@@ -51,9 +53,29 @@ def test_start_status_stop(tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
         assert "2 node(s), 3 actor(s)" in r.stdout, r.stdout
         assert "SHARDS" in r.stdout and "BYTES" in r.stdout
+        # A driver's shards live on the nodes while it runs and are dropped when it leaves.
+        drv = _driver("""
+            import shoal, shoal.numpy as np
+            a = np.arange(100000.0)
+            print(float(a.sum()), sum(x["bytes"] for x in shoal.runtime_info()["actors"]))
+        """, dict(env, SHOAL_ADDRESS=address, SHOAL_TOKEN=token.read_text().strip()))
+        total, held = drv.stdout.split()
+        assert float(total) == 4999950000.0 and int(held) >= 800000, drv.stdout + drv.stderr
+        r = subprocess.run(SHOAL + ["status"], env=env, capture_output=True, text=True, timeout=60)
+        assert "2 node(s), 3 actor(s), 0 bytes" in r.stdout, r.stdout
+        # A node that dies leaves the head's member list (heartbeats).
+        node = [json.loads(p.read_text()) for p in (tmp_path / "nodes").glob("*.json")]
+        os.kill([n for n in node if n["head"]][0]["pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            r = subprocess.run(SHOAL + ["status"], env=env, capture_output=True, text=True, timeout=60)
+            if "1 node(s), 1 actor(s)" in r.stdout:
+                break
+            time.sleep(0.5)
+        assert "1 node(s), 1 actor(s)" in r.stdout, r.stdout
     finally:
         r = subprocess.run(SHOAL + ["stop"], env=env, capture_output=True, text=True, timeout=60)
-    assert "stopped 2 node(s)" in r.stdout, r.stdout + r.stderr
+    assert "stopped 1 node(s)" in r.stdout, r.stdout + r.stderr  # the other was killed
     assert not list((tmp_path / "nodes").glob("*.json"))
 
 
