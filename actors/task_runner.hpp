@@ -2,7 +2,8 @@
 /// The engine inside a worker actor (CPU or GPU), free of CAF so tests can drive it: a shard
 /// store, a queue of tasks run strictly in arrival order, and the pieces that have arrived
 /// from other actors. Memory and kernels belong to its backend (actors/backend.hpp); pieces
-/// and read results are host buffers.
+/// and read results are host buffers, except a partial an actor makes for itself, which stays
+/// in backend memory (from_host passes it through).
 /// A task whose inputs failed fails too (its outputs carry the error), so an error inside a
 /// kernel travels to whoever reads the result instead of hanging anyone.
 #include <cstdint>

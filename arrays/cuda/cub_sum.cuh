@@ -1,6 +1,6 @@
 #pragma once
-/// The sum of one long dense row of floats through CUB's DeviceReduce (the kernel CuPy's sum
-/// runs; about 15% faster than reduce.cu's split-row kernels on 2^28 float32 on an H100).
+/// The sum of one long dense row of floats through CUB's DeviceReduce, the kernel CuPy's sum
+/// runs (3.06 TB/s on 2^28 float32 on an H100), instead of reduce.cu's split-row kernels.
 /// float32 accumulates in float64, as every shoal float32 sum does. Include only from .cu
 /// files.
 #include <cuda_runtime.h>
