@@ -208,3 +208,21 @@ def test_launcher_ranks_form_a_cluster(tmp_path):
     finally:
         for p in procs:
             cli._kill(p.pid)
+
+
+def test_garbage_on_the_port_leaves_the_node_serving():
+    import socket
+    from shoal import _shoal
+    with local_cluster(1) as c:
+        host, port = c["address"].split(":")
+        for payload in (b"\x00" * 64, b"GET / HTTP/1.0\r\n\r\n", os.urandom(4096)):
+            with socket.create_connection((host, int(port)), timeout=5) as s:
+                s.sendall(payload)
+                time.sleep(0.1)
+        os.environ["SHOAL_TOKEN"] = c["token"]
+        try:
+            assert len(_shoal.cluster_status(c["address"], 5000)) == 1
+        finally:
+            os.environ.pop("SHOAL_TOKEN", None)
+        with open(c["nodes"][0]["log"]) as f:
+            assert "shoal-node ready" in f.read()
