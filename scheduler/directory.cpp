@@ -1,5 +1,6 @@
 #include "scheduler/directory.hpp"
 
+#include <map>
 #include <string>
 
 #include "arrays/errors.hpp"
@@ -40,6 +41,34 @@ std::vector<std::pair<int, shard_key>> directory::remove(array_id id) {
 std::int64_t directory::refs(shard_key k) const {
   auto it = refs_.find(k);
   return it == refs_.end() ? 0 : it->second;
+}
+
+std::vector<shard_load> directory::shards() const {
+  std::map<shard_key, shard_load> seen;
+  for (const auto& [id, e] : arrays_)
+    for (std::size_t t = 0; t < e.keys.size(); ++t)
+      seen.emplace(e.keys[t], shard_load{e.keys[t], e.owner[t],
+                                         e.til.tile_box(static_cast<std::int64_t>(t)).size() *
+                                             static_cast<std::int64_t>(itemsize(e.type))});
+  std::vector<shard_load> out;
+  for (auto& [k, s] : seen) out.push_back(s);
+  return out;
+}
+
+directory::shard_ref directory::find_shard(shard_key k) const {
+  if (refs(k) == 0) return {};
+  for (const auto& [id, e] : arrays_)
+    for (std::size_t t = 0; t < e.keys.size(); ++t)
+      if (e.keys[t] == k) return {&e, t};
+  return {};
+}
+
+// A scan of every array: moves are rare next to ops, and a reverse index would have to be
+// kept up to date on every add and remove.
+void directory::set_owner(shard_key k, int to) {
+  for (auto& [id, e] : arrays_)
+    for (std::size_t t = 0; t < e.keys.size(); ++t)
+      if (e.keys[t] == k) e.owner[t] = to;
 }
 
 }  // namespace shoal

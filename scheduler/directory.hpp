@@ -8,6 +8,7 @@
 
 #include "arrays/dtype.hpp"
 #include "arrays/tiling.hpp"
+#include "scheduler/migration.hpp"
 #include "scheduler/ops.hpp"
 #include "scheduler/tasks.hpp"
 
@@ -32,6 +33,16 @@ class directory {
   std::vector<std::pair<int, shard_key>> remove(array_id id);
   std::int64_t refs(shard_key k) const;
   std::size_t size() const { return arrays_.size(); }
+  /// Every live shard once (shared shards too), with its owner and size, ordered by key.
+  std::vector<shard_load> shards() const;
+  /// An array holding shard `k` and the tile it is there (entry nullptr if none holds it).
+  struct shard_ref {
+    const array_entry* entry = nullptr;
+    std::size_t tile = 0;
+  };
+  shard_ref find_shard(shard_key k) const;
+  /// Records that shard `k` now lives on actor `to`, in every array that holds it.
+  void set_owner(shard_key k, int to);
 
  private:
   std::unordered_map<array_id, array_entry> arrays_;

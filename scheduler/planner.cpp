@@ -25,13 +25,14 @@ planner::planner(planner_config cfg) : cfg_(cfg) {
                                          std::to_string(cfg_.n_actors));
   if (cfg_.place_on.empty())
     for (int a = 0; a < cfg_.n_actors; ++a) cfg_.place_on.push_back(a);
+  tile_places_ = static_cast<int>(cfg_.place_on.size());
 }
 
 array_entry planner::layout(const shape_t& shape, dtype t) {
   array_entry e;
   e.type = t;
   const auto places = static_cast<std::int64_t>(cfg_.place_on.size());
-  e.til = choose_tiling(shape, cfg_.min_tile_elems, static_cast<int>(places), cfg_.tiles_per_actor);
+  e.til = choose_tiling(shape, cfg_.min_tile_elems, tile_places_, cfg_.tiles_per_actor);
   std::int64_t n = e.til.count();
   e.owner.resize(static_cast<std::size_t>(n));
   e.keys.resize(static_cast<std::size_t>(n));
@@ -69,6 +70,55 @@ void planner::release(array_id id, task_lists& out) {
   for (auto [owner, key] : dir_.remove(id)) frees[static_cast<std::size_t>(owner)].keys.push_back(key);
   for (std::size_t a = 0; a < frees.size(); ++a)
     if (!frees[a].keys.empty()) out[a].push_back(std::move(frees[a]));
+}
+
+int planner::add_actor(bool place) {
+  const int a = cfg_.n_actors++;
+  if (place) cfg_.place_on.push_back(a);
+  return a;
+}
+
+void planner::set_placed(int a, bool place) {
+  auto& p = cfg_.place_on;
+  auto it = std::find(p.begin(), p.end(), a);
+  if (place && it == p.end()) p.push_back(a);
+  if (!place && it != p.end()) {
+    if (p.size() == 1) throw_error(errc::value_error, "shoal: the last actor in placement cannot leave it");
+    p.erase(it);
+  }
+}
+
+bool planner::move_shard(const shard_move& m, task_lists& out) {
+  out.resize(static_cast<std::size_t>(cfg_.n_actors));
+  auto ref = dir_.find_shard(m.key);
+  if (m.from == m.to || !ref.entry || ref.entry->owner[ref.tile] != m.from) return false;
+  if (m.to < 0 || m.to >= cfg_.n_actors) return false;
+  // Any array holding the shard will do for its dtype and extent: they share the tile.
+  const dtype type = ref.entry->type;
+  const shape_t ext = ref.entry->til.tile_box(static_cast<std::int64_t>(ref.tile)).extent();
+  const piece_tag tag = next_tag_++;
+  send_task send;
+  send.src.key = m.key;
+  send.src.strides = c_strides(ext);
+  send.type = type;
+  send.extent = ext;
+  send.dest = m.to;
+  send.tag = tag;
+  out[static_cast<std::size_t>(m.from)].push_back(std::move(send));
+  out[static_cast<std::size_t>(m.from)].push_back(free_task{{m.key}});
+  assemble_task at;
+  at.out = m.key;
+  at.data.type = type;
+  at.data.extent = ext;
+  piece_spec p;
+  p.local = false;
+  p.tag = tag;
+  p.extent = ext;
+  p.dst_strides = c_strides(ext);
+  at.data.pieces.push_back(std::move(p));
+  out[static_cast<std::size_t>(m.to)].push_back(std::move(at));
+  dir_.set_owner(m.key, m.to);
+  return true;
 }
 
 void planner::add_pieces(const operand& x, const box& vbox, const shape_t& dst_strides,

@@ -42,6 +42,18 @@ class planner {
   void enable_collectives() { collectives_ = !cfg_.gpu_group.empty(); }
   bool collectives() const { return collectives_; }
 
+  // ---- elasticity (scheduler/migration.hpp): the actor set changes between ops
+
+  /// A new actor (index = the old n_actors), in placement when `place`.
+  int add_actor(bool place);
+  /// Takes actor `a` into placement or out of it (a drain); tilings do not change.
+  void set_placed(int a, bool place);
+  /// Emits the tasks that move shard m.key from m.from to m.to (send, store under the same
+  /// key, free) and records the new owner, so every later op reads it there. Actors run
+  /// tasks in order, so ops planned before see the old owner and ops after the new one.
+  /// False (nothing emitted) when the shard is gone or no longer on m.from.
+  bool move_shard(const shard_move& m, task_lists& out);
+
   const directory& dir() const { return dir_; }
   const planner_config& config() const { return cfg_; }
   /// The tiling and placement a new array of `shape` gets.
@@ -64,6 +76,9 @@ class planner {
   void plan_kernel(const op& o, emit& em);
 
   planner_config cfg_;
+  /// Actors placement had at the start: tilings depend on it alone, so an array program
+  /// tiles (and rounds its reductions) the same way whatever joins or leaves.
+  int tile_places_ = 1;
   directory dir_;
   shard_key next_key_ = 1;
   piece_tag next_tag_ = 1;
