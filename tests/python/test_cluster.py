@@ -36,7 +36,7 @@ def _init_error(env):
 
 
 def test_start_status_stop(tmp_path):
-    env = dict(os.environ, SHOAL_HOME=str(tmp_path), SHOAL_HEARTBEAT_MS="100", SHOAL_HEARTBEAT_TIMEOUT_MS="1000")
+    env = dict(os.environ, SHOAL_HOME=str(tmp_path), SHOAL_HEARTBEAT_MS="200", SHOAL_HEARTBEAT_TIMEOUT_MS="2500")
     env.pop("SHOAL_ADDRESS", None)
     env.pop("SHOAL_TOKEN", None)
     try:
@@ -116,8 +116,8 @@ def test_shoal_run_three_nodes(tmp_path, code):
 
 def test_dead_node_fails_a_waiting_read():
     with local_cluster(3) as c:
-        env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], SHOAL_HEARTBEAT_MS="100",
-                   SHOAL_HEARTBEAT_TIMEOUT_MS="1000", SHOAL_TIMEOUT_MS="60000")
+        env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], SHOAL_HEARTBEAT_MS="200",
+                   SHOAL_HEARTBEAT_TIMEOUT_MS="2500", SHOAL_TIMEOUT_MS="60000")
         victim = c["nodes"][2]["pid"]
         code = f"""
             import os, signal, time, shoal, shoal.numpy as np
