@@ -22,11 +22,11 @@ namespace shoal {
 /// The output and parameters of one launch.
 struct launch_options {
   /// Output shape; default: the shape of the first input aligned `same` or `halo`.
-  std::optional<shape_t> shape;
+  std::optional<shape_t> shape{};
   /// Output dtype; default: the kernel's out_type, else the first input's dtype (float64 if none).
-  std::optional<dtype> type;
+  std::optional<dtype> type{};
   /// Numbers every call of the kernel gets (kernel_args::params).
-  std::vector<double> params;
+  std::vector<double> params{};
 };
 
 /// Runs kernel `name` over every tile of a new array. Errors, thrown at the call: KeyError for

@@ -99,6 +99,8 @@ TEST(wire_codec, every_task_kind) {
   b.tasks.push_back(update_task{5, 4, true, os, {2}, 1, {1}});
   b.tasks.push_back(alias_task{6, 5});
   b.tasks.push_back(free_task{{1, 2, 3}});
+  b.tasks.push_back(kernel_task{7, dtype::float64, "lib.stencil", {0.25, -1}, {{2, 0}, {4, 3}}, {9, 3}, {os},
+                                {{{1, 0}, {5, 3}}}, {{9, 3}}});
   task_batch c = round_trip(b);
   ASSERT_EQ(c.tasks.size(), b.tasks.size());
   for (std::size_t i = 0; i < b.tasks.size(); ++i) EXPECT_EQ(c.tasks[i].index(), b.tasks[i].index());
@@ -113,6 +115,10 @@ TEST(wire_codec, every_task_kind) {
   auto& pc = std::get<program_task>(c.tasks[3]);
   EXPECT_EQ(pc.prog.code[0].iimm, -7);
   EXPECT_EQ(pc.ins[0].pieces[0].tag, 55u);
+  auto& kt = std::get<kernel_task>(c.tasks.back());  // custom kernels travel by name
+  EXPECT_EQ(kt.name, "lib.stencil");
+  EXPECT_EQ(kt.params, (std::vector<double>{0.25, -1}));
+  EXPECT_EQ(kt.in_boxes.at(0).lo, (shape_t{1, 0}));
 }
 
 TEST(wire_codec, fetch_result_and_stats) {

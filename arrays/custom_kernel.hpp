@@ -40,8 +40,8 @@ struct input_align {
 
 /// One input of a kernel as declared at registration.
 struct kernel_input {
-  input_align align;
-  std::optional<dtype> type;  ///< required dtype (TypeError at launch otherwise); empty = any
+  input_align align{};
+  std::optional<dtype> type{};  ///< required dtype (TypeError at launch otherwise); empty = any
 };
 
 /// A raw view of the part of an array a kernel call sees. Element i (a multi-index over
@@ -84,11 +84,12 @@ using cuda_kernel_fn = std::function<void(const kernel_args&, CUstream_st* strea
 
 /// A kernel as registered.
 struct kernel_def {
-  std::string name;
-  std::vector<kernel_input> inputs;
-  std::optional<dtype> out_type;  ///< the output dtype when launch gives none; empty = first input's
-  cpu_kernel_fn cpu;
-  cuda_kernel_fn cuda;  ///< empty in CPU-only kernel libraries
+  // {} initializers: designated initializers may leave any field out without a warning
+  std::string name{};
+  std::vector<kernel_input> inputs{};
+  std::optional<dtype> out_type{};  ///< the output dtype when launch gives none; empty = first input's
+  cpu_kernel_fn cpu{};
+  cuda_kernel_fn cuda{};  ///< empty in CPU-only kernel libraries
 };
 
 /// Registers `def` process-wide. ValueError for an empty or duplicate name, a negative halo,

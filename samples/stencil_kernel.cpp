@@ -36,7 +36,11 @@ void jacobi5(const shoal::kernel_args& a) {
 }
 
 int main() {
-  shoal::runtime::init({.cpus = 4, .gpus = 0, .min_tile_elems = 64});
+  shoal::runtime_options opts;
+  opts.cpus = 4;
+  opts.gpus = 0;  // CPU actors only
+  opts.min_tile_elems = 64;  // small arrays are cut into several tiles
+  shoal::runtime::init(opts);
   shoal::register_kernel({.name = "jacobi5",
                           .inputs = {{shoal::input_align::halo_of(1), shoal::dtype::float64}},
                           .cpu = jacobi5});

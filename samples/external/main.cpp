@@ -15,7 +15,11 @@
 #include "actors/runtime.hpp"
 
 int main() {
-  shoal::runtime::init({.cpus = 2, .gpus = 0, .min_tile_elems = 100});
+  shoal::runtime_options opts;
+  opts.cpus = 2;
+  opts.gpus = 0;  // CPU actors only
+  opts.min_tile_elems = 100;  // small arrays are cut into several tiles
+  shoal::runtime::init(opts);
   shoal::register_kernel({.name = "ext.clip",
                           .inputs = {{shoal::input_align::same_tiling(), shoal::dtype::float64}},
                           .cpu = [](const shoal::kernel_args& a) {
