@@ -54,6 +54,7 @@ struct actor_stats {
 struct cluster_stats {
   std::vector<actor_info> actors;
   std::int64_t arrays = 0;
+  migration_info migration;  ///< driver-side only (not encoded)
 };
 
 template <class Inspector>

@@ -189,6 +189,7 @@ runtime_info runtime::info() {
   cluster_stats s = impl_->conn->stats();
   out.actors = std::move(s.actors);
   out.arrays = s.arrays;
+  out.migration = s.migration;
   out.node = impl_->node_name;
   out.min_tile_elems = impl_->opts.min_tile_elems;
   caf::scoped_actor self{*impl_->sys};

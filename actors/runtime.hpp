@@ -27,6 +27,17 @@ struct actor_info {
   std::string node;  ///< the node (process) name
   std::int64_t shards = 0;
   std::int64_t bytes = 0;
+  /// "active", "joining" (shards are moving onto it), "draining", "left" (drained), "dead".
+  /// Driver-side only: the scheduler sets it, it is not part of the wire encoding.
+  std::string state = "active";
+};
+
+/// Shard moves of the current (or last) rebalance (actors/scheduler_elastic.hpp).
+struct migration_info {
+  bool active = false;
+  std::int64_t moves_total = 0, moves_done = 0;
+  std::int64_t bytes_total = 0, bytes_done = 0;
+  std::int64_t rebalances = 0;  ///< finished since the runtime started
 };
 
 struct runtime_info {
@@ -35,6 +46,7 @@ struct runtime_info {
   std::int64_t min_tile_elems = 0;
   std::int64_t arrays = 0;  ///< live arrays in the scheduler's directory
   bool collectives = false;  ///< full reductions among the GPU actors go through NCCL
+  migration_info migration;
 };
 
 class runtime {
@@ -50,6 +62,17 @@ class runtime {
   static void shutdown();
 
   runtime_info info();
+
+  // ---- elasticity (actors/runtime_elastic.cpp): the embedded cluster grows and shrinks
+
+  /// Starts a CPU actor in the running embedded cluster; it enters placement at once and
+  /// shards rebalance onto it between ops. Returns its name ("cpu2").
+  std::string add_cpu_actor();
+  /// Moves every shard off actor `name` and takes it out of placement; returns once it
+  /// holds nothing. Throws value_error for an unknown name or the last placed actor.
+  void drain(const std::string& name);
+  /// Waits until no shard move is queued or in flight.
+  void settle();
   const runtime_options& options() const;
   impl& internals() { return *impl_; }
   ~runtime();

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "actors/collectives.hpp"
+#include "actors/elastic_protocol.hpp"
+#include "actors/scheduler_elastic.hpp"
 #include "actors/layout.hpp"
 #include "actors/messages.hpp"
 
@@ -20,6 +22,8 @@ struct scheduler_state {
   /// NCCL setup: done once every GPU actor answered; who waits for that.
   bool joined = true;
   std::vector<caf::response_promise> join_waiters;
+  elastic el;  ///< joins, drains and shard moves (actors/scheduler_elastic.hpp)
+  elastic_ctx ctx(caf::event_based_actor* self) { return {self, *plan, workers, el}; }
 };
 
 /// Makes the NCCL unique id and asks every GPU actor to join as its rank; collectives are
@@ -160,18 +164,33 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
         st.join_waiters.push_back(rp);
         return rp;
       },
+      [=](add_worker_atom, caf::actor& w, bool place) -> int {
+        return elastic_add_worker(self->state.ctx(self), std::move(w), place);
+      },
+      [=](drain_atom, int index, std::string& name) -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
+        elastic_drain(self->state.ctx(self), index, std::move(name), rp);
+        return rp;
+      },
+      [=](settle_atom) -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
+        elastic_settle(self->state.ctx(self), rp);
+        return rp;
+      },
       [=](stats_atom) -> caf::result<cluster_stats> {
         auto& st = self->state;
         auto rp = self->make_response_promise<cluster_stats>();
         auto acc = std::make_shared<cluster_stats>();
         acc->arrays = static_cast<std::int64_t>(st.plan->dir().size());
         acc->actors.resize(st.workers.size());
+        elastic_annotate(st.el, *acc);  // states are known here; names and sizes come below
         auto left = std::make_shared<std::size_t>(st.workers.size());
         if (*left == 0) return *acc;
         for (std::size_t a = 0; a < st.workers.size(); ++a) {
           self->request(st.workers[a], caf::infinite, stats_atom::value)
               .then(
                   [=](actor_stats& s) mutable {
+                    s.info.state = acc->actors[a].state;
                     acc->actors[a] = s.info;
                     if (--*left == 0) rp.deliver(std::move(*acc));
                   },

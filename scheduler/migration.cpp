@@ -1,6 +1,7 @@
 #include "scheduler/migration.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -50,20 +51,24 @@ std::vector<shard_move> plan_migration(const std::vector<shard_load>& shards,
       return a.second != b.second ? a.second < b.second : a.first > b.first;
     });
     const int from = most->first, to = least();
-    // Move only what keeps `from` at or above the mean: load[from] - mean, rounded down,
-    // compared as load*n - total to stay in integers.
+    // Best: the largest shard that fits both the giver's excess over the mean and the
+    // receiver's deficit (nobody has to pass it on). Else the shard that leaves the pair
+    // closest to even, if moving it narrows their gap at all (a strict improvement, so
+    // the loop ends). Integers throughout: compared as load*n - total.
     const std::int64_t excess_n = most->second * n - total;
-    auto& v = held[from];
-    // Best: a shard that also fits the receiver's deficit (it will not have to give it
-    // on); else any that fits the excess.
     const std::int64_t deficit_n = total - load[to] * n;
+    auto& v = held[from];
     auto it = std::find_if(v.begin(), v.end(), [&](const shard_load& s) {
       return s.bytes > 0 && s.bytes * n <= excess_n && s.bytes * n <= deficit_n;
     });
-    if (it == v.end())
-      it = std::find_if(v.begin(), v.end(), [&](const shard_load& s) {
-        return s.bytes > 0 && s.bytes * n <= excess_n;
-      });
+    if (it == v.end()) {
+      const std::int64_t gap = load[from] - load[to];
+      std::int64_t best = gap;
+      for (auto j = v.begin(); j != v.end(); ++j) {
+        const std::int64_t left = j->bytes > 0 && j->bytes < gap ? std::abs(gap - 2 * j->bytes) : gap;
+        if (left < best) best = left, it = j;
+      }
+    }
     if (from == to || it == v.end() || load[to] + it->bytes >= load[from]) break;
     moves.push_back({it->key, from, to, it->bytes});
     load[from] -= it->bytes;

@@ -25,9 +25,10 @@ struct shard_move {
 
 /// The moves that even out `shards` over `targets` (actor indices; must not be empty):
 /// every shard whose owner is not a target moves (largest first, each to the least loaded
-/// target); then, while the most loaded target holds a shard no larger than its excess over
-/// the mean, its largest such shard moves to the least loaded target. Every such move
-/// strictly lowers the spread, so the plan is finite; a shard is never moved twice.
+/// target); then, while a shard of the most loaded target narrows its gap to the least
+/// loaded one, one moves there: preferably the largest that fits both the giver's excess and
+/// the receiver's deficit relative to the mean, else the one leaving the pair most even.
+/// Every move strictly lowers the spread, so the plan is finite; no shard moves twice.
 /// Deterministic: ties break by lower actor index, then lower key.
 std::vector<shard_move> plan_migration(const std::vector<shard_load>& shards,
                                        const std::vector<int>& targets);

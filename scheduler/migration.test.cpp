@@ -54,6 +54,16 @@ TEST(Migration, DrainMovesEveryShardOff) {
   for (auto& m : moves) EXPECT_NE(m.to, 1);
 }
 
+TEST(Migration, EqualShardsEndWithinOneShard) {
+  // 10 equal shards, 5 + 5, a third actor joins: 4/3/3 (not 4/4/2).
+  std::vector<shard_load> s;
+  for (shard_key k = 1; k <= 10; ++k) s.push_back({k, static_cast<int>(k % 2), 8});
+  auto load = apply_moves(s, plan_migration(s, {0, 1, 2}));
+  EXPECT_EQ(load[2], 24);
+  EXPECT_EQ(load[0] + load[1], 56);
+  EXPECT_LE(std::max(load[0], load[1]) - std::min(load[0], load[1]), 8);
+}
+
 TEST(Migration, BalancedSetMovesNothing) {
   std::vector<shard_load> s{{1, 0, 10}, {2, 1, 10}, {3, 0, 5}, {4, 1, 5}};
   EXPECT_TRUE(plan_migration(s, {0, 1}).empty());
@@ -84,7 +94,7 @@ TEST(Migration, DeterministicWhateverTheInputOrder) {
 // and barely more bytes move than sat above the mean (the least any plan must move).
 TEST(Migration, RandomLoadsEvenOutWithoutExtraBytes) {
   std::mt19937 rng(7);
-  int over = 0;  // rounds that moved more than the excess (by less than one shard)
+  int over = 0;  // rounds that moved more than the excess (by under two shards)
   for (int round = 0; round < 200; ++round) {
     const int actors = 1 + static_cast<int>(rng() % 6);
     std::vector<shard_load> s;
@@ -112,10 +122,10 @@ TEST(Migration, RandomLoadsEvenOutWithoutExtraBytes) {
     std::int64_t above = 0, moved_between = 0;
     for (int a = 0; a < actors; ++a) above += std::max<std::int64_t>(0, before[a] - mean);
     for (auto& m : moves) moved_between += m.bytes;
-    EXPECT_LE(moved_between, above + biggest) << "round " << round;
+    EXPECT_LE(moved_between, above + 2 * biggest) << "round " << round;
     over += moved_between > above;
   }
-  EXPECT_LE(over, 10);
+  EXPECT_LE(over, 10) << over << " of 100 rounds moved more than the excess";
 }
 
 }  // namespace

@@ -128,12 +128,39 @@ def shutdown():
 def runtime_info():
     """The running runtime as a dict (starting a default runtime if none runs):
 
-    {"actors": [{"name", "kind" ("cpu"/"gpu"), "node", "shards", "bytes"}, ...],
+    {"actors": [{"name", "kind" ("cpu"/"gpu"), "node", "shards", "bytes",
+                 "state" ("active"/"joining"/"draining"/"left")}, ...],
      "node": this process's node name, "min_tile_elems": the tiling threshold,
-     "arrays": live arrays in the scheduler's directory}
+     "arrays": live arrays in the scheduler's directory,
+     "migration": {"active", "moves_total", "moves_done", "bytes_total", "bytes_done",
+                   "rebalances"} of the current or last rebalance}
     """
     _ensure()
     return _shoal.info()
+
+
+def add_actor():
+    """Start a CPU actor in the running embedded cluster and return its name ("cpu2").
+
+    It enters placement at once; existing shards move onto it between operations (bounded
+    bytes in flight, $SHOAL_MIGRATE_BYTES), so a running loop keeps going. runtime_info()
+    shows it as "joining" and the migration progress until the moves are done.
+    """
+    _ensure()
+    return _shoal.add_actor()
+
+
+def drain(name):
+    """Move every shard off actor `name` and take it out of placement; returns when it holds
+    nothing. No array is lost. ValueError for an unknown name or the last placed actor."""
+    _ensure()
+    _shoal.drain(name)
+
+
+def settle():
+    """Wait until no shard move is queued or in flight."""
+    _ensure()
+    _shoal.settle()
 
 
 def wait(*arrays):

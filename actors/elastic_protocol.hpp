@@ -1,0 +1,21 @@
+#pragma once
+/// Elasticity messages to the scheduler actor: actors join and leave a running cluster.
+///
+///   (add_worker_atom, caf::actor, bool place) -> int    the new actor's index; the scheduler
+///         tells every worker the new peer list, puts it in placement (when place) and starts
+///         rebalancing shards onto it (answered at once, the moves run between ops)
+///   (drain_atom, int index, std::string name) -> bool   answered once no shard is left on the
+///         actor (it left placement first); false when it could not (the last placed actor)
+///   (settle_atom) -> bool                                answered when no move is queued or in
+///         flight (true), for tests and benchmarks that wait for a rebalance
+#include <string>
+
+#include <caf/all.hpp>
+
+namespace shoal {
+
+using add_worker_atom = caf::atom_constant<caf::atom("addworker")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+
+}  // namespace shoal

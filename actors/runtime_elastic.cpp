@@ -1,0 +1,65 @@
+/// runtime's elastic entry points (runtime.hpp): a CPU actor joins the running embedded
+/// cluster, an actor drains. The scheduler does the work (actors/scheduler_elastic.hpp);
+/// these calls start it and wait with the runtime's timeout.
+#include <chrono>
+#include <mutex>
+#include <string>
+
+#include "actors/cpu_actor.hpp"
+#include "actors/elastic_protocol.hpp"
+#include "actors/runtime_impl.hpp"
+#include "arrays/errors.hpp"
+
+namespace shoal {
+namespace {
+
+std::mutex g_elastic_mu;  // one join or drain at a time (workers and names stay in step)
+
+/// Asks the scheduler and waits for a T, with the runtime's timeout.
+template <class T, class... Ts>
+T ask(runtime::impl& m, const char* what, Ts&&... xs) {
+  caf::scoped_actor self{*m.sys};
+  T out{};
+  std::string err;
+  self->request(m.scheduler, std::chrono::milliseconds(m.opts.timeout_ms), std::forward<Ts>(xs)...)
+      .receive([&](T v) { out = std::move(v); }, [&](caf::error& e) { err = caf::to_string(e); });
+  if (!err.empty()) throw_error(errc::runtime_error, std::string("shoal: ") + what + " failed: " + err);
+  return out;
+}
+
+}  // namespace
+
+std::string runtime::add_cpu_actor() {
+  std::lock_guard<std::mutex> g(g_elastic_mu);
+  auto& m = *impl_;
+  if (!m.opts.address.empty())
+    throw_error(errc::runtime_error,
+                "shoal: add_actor() grows the embedded cluster; a cluster grows by `shoal start --address`");
+  int cpus = 0;
+  for (const auto& a : info().actors) cpus += a.kind == "cpu" ? 1 : 0;
+  const int index = static_cast<int>(m.workers.size());
+  const std::string name = "cpu" + std::to_string(cpus);
+  caf::actor w = spawn_cpu_actor(*m.sys, {index, name, m.node_name, m.opts.threads_per_actor});
+  m.workers.push_back(w);  // stopped with the others at shutdown
+  const int got = ask<int>(m, "add_actor", add_worker_atom::value, w, true);
+  if (got != index)
+    throw_error(errc::runtime_error, "shoal: add_actor: the scheduler numbered the new actor " +
+                                         std::to_string(got) + ", expected " + std::to_string(index));
+  return name;
+}
+
+void runtime::drain(const std::string& name) {
+  std::lock_guard<std::mutex> g(g_elastic_mu);
+  auto& m = *impl_;
+  const auto actors = info().actors;
+  int index = -1;
+  for (std::size_t a = 0; a < actors.size(); ++a)
+    if (actors[a].name == name) index = static_cast<int>(a);
+  if (index < 0) throw_error(errc::value_error, "shoal.drain: no actor named '" + name + "'");
+  if (!ask<bool>(m, "drain", drain_atom::value, index, name))
+    throw_error(errc::value_error, "shoal.drain: '" + name + "' cannot leave: it is the last actor new shards can go to");
+}
+
+void runtime::settle() { ask<bool>(*impl_, "settle", settle_atom::value); }
+
+}  // namespace shoal

@@ -1,0 +1,21 @@
+/// Elasticity of the embedded cluster: add_actor / drain / settle (runtime_elastic.cpp).
+#include "common.hpp"
+
+namespace shoal::pyshoal {
+
+void bind_elastic(py::module_& m) {
+  m.def("add_actor", [] {
+    py::gil_scoped_release nogil;
+    return runtime::get().add_cpu_actor();
+  }, "Starts a CPU actor in the running embedded cluster; shards rebalance onto it. Returns its name.");
+  m.def("drain", [](const std::string& name) {
+    py::gil_scoped_release nogil;
+    runtime::get().drain(name);
+  }, py::arg("name"), "Moves every shard off the actor and takes it out of placement.");
+  m.def("settle", [] {
+    py::gil_scoped_release nogil;
+    runtime::get().settle();
+  }, "Waits until no shard move is queued or in flight.");
+}
+
+}  // namespace shoal::pyshoal
