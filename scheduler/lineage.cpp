@@ -1,0 +1,73 @@
+#include "scheduler/lineage.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <unordered_set>
+
+namespace shoal {
+
+void lineage::record(const op& o) {
+  auto n = std::make_shared<node>();
+  n->producer = std::make_shared<const op>(o);
+  for (const auto& x : o.ins) {
+    auto it = live_.find(x.id);
+    if (it == live_.end()) continue;
+    if (std::find(n->inputs.begin(), n->inputs.end(), it->second) == n->inputs.end())
+      n->inputs.push_back(it->second);
+    n->depth = std::max(n->depth, it->second->depth + 1);
+  }
+  for (auto id : o.outs) live_[id] = n;  // outputs of one op share its node
+}
+
+void lineage::release(array_id id) { live_.erase(id); }
+
+void lineage::checkpointed(array_id id) {
+  auto it = live_.find(id);
+  if (it == live_.end()) return;
+  // A fresh root for this array alone (another output of the same op keeps the old node).
+  auto n = std::make_shared<node>();
+  n->producer = it->second->producer;
+  it->second = n;
+}
+
+std::vector<std::shared_ptr<const op>> lineage::history(array_id id) const {
+  std::vector<std::shared_ptr<const op>> out;
+  auto it = live_.find(id);
+  if (it == live_.end()) return out;
+  std::unordered_set<const node*> seen;
+  std::function<void(const std::shared_ptr<node>&)> visit = [&](const std::shared_ptr<node>& n) {
+    if (!seen.insert(n.get()).second) return;
+    for (const auto& i : n->inputs) visit(i);
+    out.push_back(n->producer);  // after its inputs: a replay order
+  };
+  visit(it->second);
+  return out;
+}
+
+std::vector<array_id> lineage::due() const {
+  std::vector<array_id> out;
+  for (const auto& [id, n] : live_)
+    if (n->depth >= every_) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int lineage::depth(array_id id) const {
+  auto it = live_.find(id);
+  return it == live_.end() ? -1 : it->second->depth;
+}
+
+std::size_t lineage::ops_held() const {
+  std::unordered_set<const node*> seen;
+  std::vector<const node*> stack;
+  for (const auto& [id, n] : live_) stack.push_back(n.get());
+  while (!stack.empty()) {
+    const node* n = stack.back();
+    stack.pop_back();
+    if (!seen.insert(n).second) continue;
+    for (const auto& i : n->inputs) stack.push_back(i.get());
+  }
+  return seen.size();
+}
+
+}  // namespace shoal
