@@ -116,6 +116,11 @@ void task_runner::push_read(shard_key key, bool want_data, reply_fn reply) {
 
 void task_runner::arrive(piece_msg p) {
   auto tag = p.tag;
+  // A piece arriving twice under one tag is a duplicate: the first copy counts.
+  if (consumed_.count(tag) || arrived_.count(tag)) {
+    ++duplicates_;
+    return;
+  }
   arrived_[tag] = std::move(p);
 }
 
@@ -158,7 +163,15 @@ void task_runner::run_task(task& t) {
     error_info err = to_error(std::current_exception());
     for (auto k : outputs_of(t)) fail(k, err);
   }
-  for_each_tag(t, [&](piece_tag tag) { arrived_.erase(tag); });
+  constexpr std::size_t remembered = 1 << 16;  // later copies than that would only leak
+  for_each_tag(t, [&](piece_tag tag) {
+    arrived_.erase(tag);
+    if (consumed_.insert(tag).second) consumed_order_.push_back(tag);
+  });
+  while (consumed_order_.size() > remembered) {
+    consumed_.erase(consumed_order_.front());
+    consumed_order_.pop_front();
+  }
 }
 
 buffer_ptr task_runner::shard(shard_key k) const {

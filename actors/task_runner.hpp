@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "actors/backend.hpp"
@@ -86,6 +87,15 @@ class task_runner {
   std::unordered_map<shard_key, buffer_ptr> shards_;
   std::unordered_map<shard_key, error_info> failed_;
   std::unordered_map<piece_tag, piece_msg> arrived_;
+  /// Tags whose task has run, newest last (bounded): a copy of such a piece arriving late
+  /// (a duplicated message) is dropped instead of being kept forever.
+  std::unordered_set<piece_tag> consumed_;
+  std::deque<piece_tag> consumed_order_;
+  std::size_t duplicates_ = 0;
+
+ public:
+  /// Pieces dropped as copies of one already arrived or consumed (fault injection, retries).
+  std::size_t duplicates() const { return duplicates_; }
 };
 
 }  // namespace shoal

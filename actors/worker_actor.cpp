@@ -1,9 +1,11 @@
 #include "actors/worker_actor.hpp"
 
 #include <memory>
+#include <thread>
 #include <utility>
 
 #include "actors/collectives.hpp"
+#include "actors/fault_injection.hpp"
 #include "actors/messages.hpp"
 #include "actors/task_runner.hpp"
 
@@ -14,20 +16,28 @@ struct worker_state {
   std::unique_ptr<task_runner> runner;
   std::vector<caf::actor> peers;
   worker_config cfg;
+  std::unique_ptr<fault_dice> dice;  ///< $SHOAL_FAULT draws of this actor
 };
 
 caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config cfg,
                         std::function<std::unique_ptr<backend>()> make) {
   self->state.cfg = cfg;
+  self->state.dice = std::make_unique<fault_dice>(cfg.index);
   self->state.runner = std::make_unique<task_runner>(cfg.index, make(), [self](int dest, piece_msg m) {
     auto& st = self->state;
-    if (dest == st.cfg.index || dest < 0 || static_cast<std::size_t>(dest) >= st.peers.size())
+    if (dest == st.cfg.index || dest < 0 || static_cast<std::size_t>(dest) >= st.peers.size()) {
       st.runner->arrive(std::move(m));  // our own partial (or no peers: a one-actor cluster)
-    else
-      self->send(st.peers[static_cast<std::size_t>(dest)], std::move(m));
+      return;
+    }
+    const auto& faults = process_fault_plan();  // $SHOAL_FAULT, tests only
+    const auto& peer = st.peers[static_cast<std::size_t>(dest)];
+    if (st.dice->duplicate_piece()) self->send(peer, m);
+    if (faults.delay_piece.count() > 0) self->delayed_send(peer, faults.delay_piece, std::move(m));
+    else self->send(peer, std::move(m));
   });
   return {
       [=](task_batch& b) {
+        if (auto d = process_fault_plan().delay_task; d.count() > 0) std::this_thread::sleep_for(d);
         auto& r = *self->state.runner;
         for (auto& t : b.tasks) r.push(std::move(t));
         r.pump();

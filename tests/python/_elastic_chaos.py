@@ -4,9 +4,11 @@
 
 Runs a 2-d heat stencil plus a sum per iteration on 2 CPU actors, once undisturbed and once
 while a CPU actor joins and another drains at iterations drawn from SEED; prints "OK" when
-the final grid and every sum are bit-identical, else the seed, the schedule and the first
+the final grid and every sum are bit-identical (and a digest of them, which a run under
+$SHOAL_FAULT must reproduce), else the seed, the schedule and the first
 difference (exit 1).
 """
+import hashlib
 import random
 import sys
 
@@ -54,7 +56,9 @@ def main():
     if states[victim] != ("left", 0):
         print(f"NOT DRAINED seed={seed} events={events} states={states}")
         sys.exit(1)
-    print(f"OK seed={seed} events={events} rebalances={info['migration']['rebalances']}")
+    digest = hashlib.sha256(grid1.tobytes() + numpy.asarray(sums1).tobytes()).hexdigest()[:16]
+    print(f"OK seed={seed} events={events} rebalances={info['migration']['rebalances']} "
+          f"digest={digest}")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.skipif(AGAINST_NUMPY, reason="elasticity is shoal-only"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _run(args, timeout=240):
+def _run(args, timeout=240, env=None):
     r = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout,
-                       cwd=HERE)
+                       cwd=HERE, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     return r
 
@@ -60,3 +60,12 @@ def test_join_then_drain_keeps_every_array():
 def test_chaos_join_and_drain_bit_identical(seed):
     r = _run(["_elastic_chaos.py", str(seed)])
     assert r.stdout.startswith("OK"), r.stdout
+
+
+def test_duplicated_and_delayed_messages_change_nothing():
+    """$SHOAL_FAULT: pieces sent twice or late, task batches late; the same bits come out."""
+    quiet = _run(["_elastic_chaos.py", "5", "20"]).stdout.split("digest=")[1].strip()
+    env = dict(os.environ, SHOAL_FAULT="dup:piece:0.3,delay:piece:2ms,delay:task:1ms",
+               SHOAL_FAULT_SEED="11")
+    noisy = _run(["_elastic_chaos.py", "5", "20"], env=env).stdout.split("digest=")[1].strip()
+    assert noisy == quiet
