@@ -15,6 +15,11 @@ shutdown become unusable). The runtime shuts down at interpreter exit.
 """
 
 import atexit as _atexit
+import os as _os
+
+# A build configured with -DSHOAL_PY_EXT_DIR=D writes the module to D: searched first.
+if _os.environ.get("SHOAL_EXT_DIR"):
+    __path__.insert(0, _os.environ["SHOAL_EXT_DIR"])  # noqa: F821 (the package's own path)
 
 from . import _shoal
 
