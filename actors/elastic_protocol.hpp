@@ -8,6 +8,14 @@
 ///         actor (it left placement first); false when it could not (the last placed actor)
 ///   (settle_atom) -> bool                                answered when no move is queued or in
 ///         flight (true), for tests and benchmarks that wait for a rebalance
+///   (actor_lost_atom, int index, std::string reason) -> (none)   actor `index` is gone without
+///         a goodbye (its node stopped answering heartbeats, or its CAF actor went down). The
+///         scheduler takes it out of placement, resets the survivors' queued tasks (nobody waits
+///         on a piece from it any more), rebuilds every lost shard from lineage
+///         (actors/scheduler_recovery.hpp) and then plans the ops and answers the reads that
+///         waited meanwhile. Idempotent: a second report of the same actor does nothing.
+///         `reason` is printed in the recovery's log line and in errors of arrays that cannot
+///         be rebuilt.
 #include <string>
 
 #include <caf/all.hpp>
@@ -17,5 +25,6 @@ namespace shoal {
 using add_worker_atom = caf::atom_constant<caf::atom("addworker")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using actor_lost_atom = caf::atom_constant<caf::atom("actorlost")>;
 
 }  // namespace shoal
