@@ -1,5 +1,6 @@
 #include "scheduler/directory.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -41,6 +42,14 @@ std::vector<std::pair<int, shard_key>> directory::remove(array_id id) {
 std::int64_t directory::refs(shard_key k) const {
   auto it = refs_.find(k);
   return it == refs_.end() ? 0 : it->second;
+}
+
+std::vector<array_id> directory::ids() const {
+  std::vector<array_id> out;
+  out.reserve(arrays_.size());
+  for (const auto& [id, e] : arrays_) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<shard_load> directory::shards() const {

@@ -33,6 +33,8 @@ class directory {
   std::vector<std::pair<int, shard_key>> remove(array_id id);
   std::int64_t refs(shard_key k) const;
   std::size_t size() const { return arrays_.size(); }
+  /// Every live array id, ascending (program order: an op's inputs come before its outputs).
+  std::vector<array_id> ids() const;
   /// Every live shard once (shared shards too), with its owner and size, ordered by key.
   std::vector<shard_load> shards() const;
   /// An array holding shard `k` and the tile it is there (entry nullptr if none holds it).

@@ -12,8 +12,8 @@ void lineage::record(const op& o) {
   for (const auto& x : o.ins) {
     auto it = live_.find(x.id);
     if (it == live_.end()) continue;
-    if (std::find(n->inputs.begin(), n->inputs.end(), it->second) == n->inputs.end())
-      n->inputs.push_back(it->second);
+    const std::pair<array_id, std::shared_ptr<node>> in{x.id, it->second};
+    if (std::find(n->inputs.begin(), n->inputs.end(), in) == n->inputs.end()) n->inputs.push_back(in);
     n->depth = std::max(n->depth, it->second->depth + 1);
   }
   for (auto id : o.outs) live_[id] = n;  // outputs of one op share its node
@@ -21,12 +21,12 @@ void lineage::record(const op& o) {
 
 void lineage::release(array_id id) { live_.erase(id); }
 
-void lineage::checkpointed(array_id id) {
+void lineage::checkpointed(array_id id, std::shared_ptr<const op> replica) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
   // A fresh root for this array alone (another output of the same op keeps the old node).
   auto n = std::make_shared<node>();
-  n->producer = it->second->producer;
+  n->producer = replica ? std::move(replica) : it->second->producer;
   it->second = n;
 }
 
@@ -37,8 +37,24 @@ std::vector<std::shared_ptr<const op>> lineage::history(array_id id) const {
   std::unordered_set<const node*> seen;
   std::function<void(const std::shared_ptr<node>&)> visit = [&](const std::shared_ptr<node>& n) {
     if (!seen.insert(n.get()).second) return;
-    for (const auto& i : n->inputs) visit(i);
+    for (const auto& i : n->inputs) visit(i.second);
     out.push_back(n->producer);  // after its inputs: a replay order
+  };
+  visit(it->second);
+  return out;
+}
+
+std::vector<std::shared_ptr<const op>> lineage::replay(array_id id,
+                                                       const std::function<bool(array_id)>& have) const {
+  std::vector<std::shared_ptr<const op>> out;
+  auto it = live_.find(id);
+  if (it == live_.end()) return out;
+  std::unordered_set<const node*> seen;
+  std::function<void(const std::shared_ptr<node>&)> visit = [&](const std::shared_ptr<node>& n) {
+    if (!seen.insert(n.get()).second) return;
+    for (const auto& [in, from] : n->inputs)
+      if (!have(in)) visit(from);
+    out.push_back(n->producer);
   };
   visit(it->second);
   return out;
@@ -65,7 +81,7 @@ std::size_t lineage::ops_held() const {
     const node* n = stack.back();
     stack.pop_back();
     if (!seen.insert(n).second) continue;
-    for (const auto& i : n->inputs) stack.push_back(i.get());
+    for (const auto& i : n->inputs) stack.push_back(i.second.get());
   }
   return seen.size();
 }

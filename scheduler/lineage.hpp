@@ -9,6 +9,7 @@
 /// checkpointed()), which makes it a root and lets its ancestors go.
 /// Plain data: the scheduler wires it to recovery; tests drive it directly.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -26,11 +27,18 @@ class lineage {
   void record(const op& o);
   /// The client dropped `id`; its op stays while a live array descends from it.
   void release(array_id id);
-  /// `id` now has a replica: it becomes a root, and ops only it needed are dropped.
-  void checkpointed(array_id id);
+  /// `id` now has a replica: it becomes a root, and ops only it needed are dropped. The
+  /// replica is the op that recreates it (a from_host op over the fetched bytes, whose out is
+  /// `id`); without one (nullptr) the array's own op is kept as a root (tests).
+  void checkpointed(array_id id, std::shared_ptr<const op> replica = nullptr);
 
   /// The ops that rebuild `id`, in an order that replays (inputs before users), each once.
   std::vector<std::shared_ptr<const op>> history(array_id id) const;
+  /// The ops that rebuild `id` when the arrays for which `have` is true are still intact:
+  /// like history(), but an input `have` vouches for is neither replayed nor descended into.
+  /// `id`'s own op always comes last. Empty if `id` is not live.
+  std::vector<std::shared_ptr<const op>> replay(array_id id,
+                                                const std::function<bool(array_id)>& have) const;
   /// Live arrays whose chain reached checkpoint_every ops.
   std::vector<array_id> due() const;
   /// Ops from `id` back to its roots (0: a root; -1 unknown).
@@ -42,7 +50,7 @@ class lineage {
  private:
   struct node {
     std::shared_ptr<const op> producer;
-    std::vector<std::shared_ptr<node>> inputs;
+    std::vector<std::pair<array_id, std::shared_ptr<node>>> inputs;  ///< by the id read
     int depth = 0;
   };
   int every_;

@@ -15,6 +15,13 @@ namespace shoal {
 struct planner::emit {
   task_lists phase1, phase2;
   explicit emit(int n) : phase1(static_cast<std::size_t>(n)), phase2(static_cast<std::size_t>(n)) {}
+  /// Appends both phases to `out`, phase 1 first on every actor.
+  void flush(task_lists& out) {
+    for (std::size_t a = 0; a < out.size(); ++a) {
+      for (auto& t : phase1[a]) out[a].push_back(std::move(t));
+      for (auto& t : phase2[a]) out[a].push_back(std::move(t));
+    }
+  }
 };
 
 planner::planner(planner_config cfg) : cfg_(cfg) {
@@ -58,10 +65,7 @@ void planner::plan(const op& o, task_lists& out) {
     case op_kind::setitem: plan_setitem(o, em); break;
     case op_kind::kernel: plan_kernel(o, em); break;
   }
-  for (std::size_t a = 0; a < out.size(); ++a) {
-    for (auto& t : em.phase1[a]) out[a].push_back(std::move(t));
-    for (auto& t : em.phase2[a]) out[a].push_back(std::move(t));
-  }
+  em.flush(out);
 }
 
 void planner::release(array_id id, task_lists& out) {
@@ -119,6 +123,27 @@ bool planner::move_shard(const shard_move& m, task_lists& out) {
   out[static_cast<std::size_t>(m.to)].push_back(std::move(at));
   dir_.set_owner(m.key, m.to);
   return true;
+}
+
+void planner::restore_tile(array_id src, shard_key key, const box& tb, int dest, task_lists& out) {
+  out.resize(static_cast<std::size_t>(cfg_.n_actors));
+  emit em(cfg_.n_actors);
+  const array_entry& e = dir_.at(src);
+  assemble_task at;
+  at.out = key;
+  at.data.type = e.type;
+  at.data.extent = tb.extent();
+  add_pieces(operand{src, view_map::identity(e.til.shape)}, tb, c_strides(at.data.extent), 0, dest, em,
+             at.data.pieces);
+  em.phase2[static_cast<std::size_t>(dest)].push_back(std::move(at));
+  em.flush(out);
+  dir_.set_owner(key, dest);
+}
+
+void planner::set_gpu_group(std::vector<int> group) {
+  cfg_.gpu_group = std::move(group);
+  collectives_ = false;
+  next_collective_ = 1;  // a new communicator counts its collectives from 1 again
 }
 
 void planner::add_pieces(const operand& x, const box& vbox, const shape_t& dst_strides,

@@ -54,6 +54,17 @@ class planner {
   /// False (nothing emitted) when the shard is gone or no longer on m.from.
   bool move_shard(const shard_move& m, task_lists& out);
 
+  // ---- recovery (scheduler/recovery_plan.hpp): an actor was lost
+
+  /// Emits the tasks that make shard `key` on actor `dest` out of box `tb` of array `src`
+  /// (pieces from wherever src lives) and records `dest` as the key's owner.
+  void restore_tile(array_id src, shard_key key, const box& tb, int dest, task_lists& out);
+  /// The GPU actors still in the NCCL group, in rank order; collectives stay off until
+  /// enable_collectives() (the group has to join a new communicator first).
+  void set_gpu_group(std::vector<int> group);
+  /// Tags below this one were handed out already (pieces of tasks planned so far).
+  piece_tag next_tag() const { return next_tag_; }
+
   const directory& dir() const { return dir_; }
   const planner_config& config() const { return cfg_; }
   /// The tiling and placement a new array of `shape` gets.
