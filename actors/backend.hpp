@@ -70,6 +70,10 @@ class backend {
   /// Joins the NCCL communicator over the cluster's GPU actors (GPU backends; others throw
   /// runtime_error). Blocks until every rank joined or the join timed out (runtime_error).
   virtual void join_collectives(const nccl::member& m);
+  /// A rank of the communicator was lost (a recovery resets this actor): stop the collectives
+  /// in flight and drop the communicator; the scheduler has the survivors join a new one.
+  /// Backends without one have nothing to do.
+  virtual void revoke_collectives() {}
   /// In-place all-reduce of `n` values of `t` (backend memory) over that communicator, as its
   /// collective number `seq` (nccl::communicator::all_reduce), together with the maximum of
   /// every rank's `flag` (a rank whose inputs failed says so: the others must still take

@@ -1,6 +1,8 @@
 #include "actors/client.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include "actors/runtime_impl.hpp"
@@ -70,15 +72,25 @@ fetch_result core::fetch(array_id id, bool want_data) {
   bool got = false;
   error_info failure;
   caf::scoped_actor self{sys_};
-  self->request(scheduler(), timeout_, fetch_atom::value, id, want_data)
-      .receive([&](fetch_result& r) { res = std::move(r); got = true; },
-               [&](caf::error& e) {
-                 if (e == caf::sec::request_timeout)
-                   failure = {errc::runtime_error, "shoal: timed out after " + std::to_string(timeout_ms_) +
-                                                       " ms waiting for an array (SHOAL_TIMEOUT_MS)"};
-                 else
-                   failure = {errc::runtime_error, "shoal: the scheduler failed: " + sys_.render(e)};
-               });
+  // A one-tile fetch is answered by the tile's owner; if that actor died before answering,
+  // the scheduler rebuilds the tile elsewhere (actors/scheduler_recovery.hpp): ask again.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+  for (bool again = true; again;) {
+    again = false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    self->request(scheduler(), std::max(left, std::chrono::milliseconds(1)), fetch_atom::value, id, want_data)
+        .receive([&](fetch_result& r) { res = std::move(r); got = true; },
+                 [&](caf::error& e) {
+                   if (e == caf::sec::request_receiver_down && std::chrono::steady_clock::now() < deadline) {
+                     again = true;
+                     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                   } else if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down)
+                     failure = {errc::runtime_error, "shoal: timed out after " + std::to_string(timeout_ms_) +
+                                                         " ms waiting for an array (SHOAL_TIMEOUT_MS)"};
+                   else
+                     failure = {errc::runtime_error, "shoal: the scheduler failed: " + sys_.render(e)};
+                 });
+  }
   if (!got) throw error(failure);
   if (res.err) throw error(res.err);
   return res;

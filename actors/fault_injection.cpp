@@ -52,9 +52,23 @@ fault_plan parse_fault_plan(const std::string& spec, std::string& why) {
     } else if (f.size() == 3 && f[0] == "delay" && (f[1] == "piece" || f[1] == "task")) {
       const long long ms = parse_ms(f[2]);
       if ((ok = ms >= 0)) (f[1] == "piece" ? p.delay_piece : p.delay_task) = std::chrono::milliseconds(ms);
+    } else if (f.size() == 3 && f[0] == "drop" && f[1] == "piece") {
+      const double v = parse_prob(f[2]);
+      if ((ok = v >= 0 && v < 1)) p.drop_piece = v;  // 1 would drop every retransmit too
+    } else if ((f.size() == 3 || f.size() == 4) && f[0] == "kill_after" && f[1] == "task") {
+      const long long n = parse_ms(f[2]);  // a plain count (no unit)
+      const long long a = f.size() == 4 ? parse_ms(f[3]) : 0;
+      if ((ok = n > 0 && a >= 0 && f[2].find("ms") == std::string::npos)) {
+        p.kill_after_tasks = n;
+        p.kill_actor = static_cast<int>(a);
+      }
     }
-    if (!ok) why += "shoal: SHOAL_FAULT rule '" + rule + "' is not supported (dup:piece:P, delay:piece:Nms, delay:task:Nms); ignored\n";
+    if (!ok)
+      why += "shoal: SHOAL_FAULT rule '" + rule +
+             "' is not supported (dup:piece:P, delay:piece:Nms, delay:task:Nms, drop:piece:P with P < 1, "
+             "kill_after:task:N[:ACTOR]); ignored\n";
   }
+  if (p.drop_piece > 0) p.piece_timeout = std::chrono::milliseconds(200);
   return p;
 }
 
@@ -63,6 +77,11 @@ const fault_plan& process_fault_plan() {
     const char* v = std::getenv("SHOAL_FAULT");
     std::string why;
     fault_plan p = v && *v ? parse_fault_plan(v, why) : fault_plan{};
+    if (const char* t = std::getenv("SHOAL_PIECE_TIMEOUT_MS"); t && *t) {
+      const long long ms = parse_ms(t);
+      if (ms > 0) p.piece_timeout = std::chrono::milliseconds(ms);
+      else why += std::string("shoal: SHOAL_PIECE_TIMEOUT_MS='") + t + "' is not a positive count of ms; ignored\n";
+    }
     if (!why.empty()) std::fputs(why.c_str(), stderr);
     return p;
   }();
@@ -74,6 +93,11 @@ fault_dice::fault_dice(int actor_index) {
   std::uint64_t seed = 1;
   if (s && *s) seed = std::strtoull(s, nullptr, 10);
   rng_.seed(seed * 1000003u + static_cast<std::uint64_t>(actor_index));
+}
+
+bool fault_dice::drop_piece() {
+  const double p = process_fault_plan().drop_piece;
+  return p > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < p;
 }
 
 bool fault_dice::duplicate_piece() {

@@ -3,9 +3,14 @@
 ///   dup:piece:P        send a piece twice with probability P (receivers must ignore the copy)
 ///   delay:piece:Nms    deliver every piece N ms late (pieces match by tag, order is free)
 ///   delay:task:Nms     a worker waits N ms before running each task batch
+///   drop:piece:P       lose a piece with probability P: pieces become reliable (the receiver
+///                      acks, the sender sends again after $SHOAL_PIECE_TIMEOUT_MS, default
+///                      200 ms, until acked), so a drop costs time, not a hang
+///   kill_after:task:N[:A]  actor A (index, default 0) stops after running N tasks, as if its
+///                      node died: it exits and answers nothing more; the scheduler sees it go
+///                      down and recovers its shards from lineage (actors/scheduler_recovery.hpp)
 /// $SHOAL_FAULT_SEED seeds the draws (default 1), so a failing schedule can be replayed.
-/// Not yet: drop:* and kill_after:* (they need recovery from lineage, scheduler/lineage.hpp);
-/// such rules are rejected with a message on stderr and ignored.
+/// Unknown or malformed rules are reported with a message on stderr and ignored.
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -17,7 +22,16 @@ struct fault_plan {
   double dup_piece = 0;                     ///< probability
   std::chrono::milliseconds delay_piece{0};
   std::chrono::milliseconds delay_task{0};
-  bool any() const { return dup_piece > 0 || delay_piece.count() > 0 || delay_task.count() > 0; }
+  double drop_piece = 0;                    ///< probability
+  long long kill_after_tasks = 0;           ///< 0: nobody is killed
+  int kill_actor = 0;
+  /// Reliable pieces: resend after this long without an ack (0: off, the default unless
+  /// drop:piece is set or $SHOAL_PIECE_TIMEOUT_MS is given).
+  std::chrono::milliseconds piece_timeout{0};
+  bool any() const {
+    return dup_piece > 0 || delay_piece.count() > 0 || delay_task.count() > 0 || drop_piece > 0 ||
+           kill_after_tasks > 0;
+  }
 };
 
 /// Parses a $SHOAL_FAULT string; unknown or unsupported rules are reported in `why` (one
@@ -31,6 +45,7 @@ class fault_dice {
  public:
   explicit fault_dice(int actor_index);
   bool duplicate_piece();
+  bool drop_piece();
 
  private:
   std::mt19937_64 rng_;

@@ -9,14 +9,29 @@ namespace {
 
 TEST(fault_injection, parses_supported_rules_and_reports_the_rest) {
   std::string why;
-  auto p = parse_fault_plan("dup:piece:0.25,delay:piece:3ms,delay:task:7,drop:piece:0.1,kill_after:cpu1:200,dup:piece:2", why);
+  auto p = parse_fault_plan(
+      "dup:piece:0.25,delay:piece:3ms,delay:task:7,drop:piece:0.1,kill_after:task:50:2,kill_after:cpu1:200,"
+      "dup:piece:2,drop:piece:1,kill_after:task:0",
+      why);
   EXPECT_DOUBLE_EQ(p.dup_piece, 0.25);
   EXPECT_EQ(p.delay_piece.count(), 3);
   EXPECT_EQ(p.delay_task.count(), 7);
+  EXPECT_DOUBLE_EQ(p.drop_piece, 0.1);
+  EXPECT_EQ(p.piece_timeout.count(), 200);  // drops make pieces reliable
+  EXPECT_EQ(p.kill_after_tasks, 50);
+  EXPECT_EQ(p.kill_actor, 2);
   EXPECT_TRUE(p.any());
-  EXPECT_NE(why.find("drop:piece:0.1"), std::string::npos);
+  EXPECT_EQ(why.find("drop:piece:0.1"), std::string::npos);
   EXPECT_NE(why.find("kill_after:cpu1:200"), std::string::npos);
-  EXPECT_NE(why.find("dup:piece:2"), std::string::npos);  // not a probability
+  EXPECT_NE(why.find("dup:piece:2"), std::string::npos);   // not a probability
+  EXPECT_NE(why.find("drop:piece:1'"), std::string::npos);  // every retransmit would drop too
+  EXPECT_NE(why.find("kill_after:task:0"), std::string::npos);
+  std::string k;
+  auto q = parse_fault_plan("kill_after:task:9", k);
+  EXPECT_EQ(q.kill_after_tasks, 9);
+  EXPECT_EQ(q.kill_actor, 0);
+  EXPECT_EQ(q.piece_timeout.count(), 0);  // no drops: no acks
+  EXPECT_TRUE(k.empty());
   std::string none;
   EXPECT_FALSE(parse_fault_plan("", none).any());
   EXPECT_TRUE(none.empty());

@@ -182,12 +182,19 @@ class gpu_backend final : public backend {
     if (!want_flag) return 0;
     auto* host = flag_host_->as<std::int32_t>();
     cuda::check(cudaMemcpyAsync(host, dev, sizeof *host, cudaMemcpyDeviceToHost, s()), "cudaMemcpyAsync");
-    stream_.synchronize();
+    comm_->wait(s());  // a stream sync that a lost rank cannot block for good
     return *host;
+  }
+
+  void revoke_collectives() override {
+    enter();
+    if (comm_) comm_->revoke();
+    comm_.reset();
   }
 
   void finish() override {
     enter();
+    if (comm_) comm_->wait(s());  // collectives queued with a rank that died: revoked, thrown
     stream_.synchronize();
     in_flight_.clear();  // every copy has completed
   }

@@ -55,6 +55,7 @@ struct cluster_stats {
   std::vector<actor_info> actors;
   std::int64_t arrays = 0;
   migration_info migration;  ///< driver-side only (not encoded)
+  recovery_info recovery;    ///< driver-side only (not encoded)
 };
 
 template <class Inspector>

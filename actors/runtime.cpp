@@ -190,6 +190,7 @@ runtime_info runtime::info() {
   out.actors = std::move(s.actors);
   out.arrays = s.arrays;
   out.migration = s.migration;
+  out.recovery = s.recovery;
   out.node = impl_->node_name;
   out.min_tile_elems = impl_->opts.min_tile_elems;
   caf::scoped_actor self{*impl_->sys};

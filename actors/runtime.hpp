@@ -40,6 +40,17 @@ struct migration_info {
   std::int64_t rebalances = 0;  ///< finished since the runtime started
 };
 
+/// Crash recoveries so far (actors/scheduler_recovery.hpp) and what lineage holds.
+struct recovery_info {
+  std::int64_t recoveries = 0;      ///< finished recoveries
+  std::int64_t shards_rebuilt = 0;  ///< lost shards restored, all recoveries
+  std::int64_t ops_replayed = 0;    ///< ops planned again, all recoveries
+  std::int64_t arrays_failed = 0;   ///< arrays that could not be rebuilt
+  double last_ms = 0;               ///< the last recovery, from the loss to the rebuild sent
+  std::int64_t lineage_ops = 0;     ///< ops the lineage holds now (bounded by checkpoints)
+  std::int64_t checkpoints = 0;     ///< replicas fetched into the driver
+};
+
 struct runtime_info {
   std::vector<actor_info> actors;
   std::string node;
@@ -47,6 +58,7 @@ struct runtime_info {
   std::int64_t arrays = 0;  ///< live arrays in the scheduler's directory
   bool collectives = false;  ///< full reductions among the GPU actors go through NCCL
   migration_info migration;
+  recovery_info recovery;
 };
 
 class runtime {
@@ -73,6 +85,9 @@ class runtime {
   void drain(const std::string& name);
   /// Waits until no shard move is queued or in flight.
   void settle();
+  /// Tests: stops actor `name` at once, as a crash would (`kill -9` of its node): the
+  /// scheduler sees it go down and rebuilds its shards from lineage. value_error if unknown.
+  void kill_actor(const std::string& name);
   const runtime_options& options() const;
   impl& internals() { return *impl_; }
   ~runtime();

@@ -62,4 +62,17 @@ void runtime::drain(const std::string& name) {
 
 void runtime::settle() { ask<bool>(*impl_, "settle", settle_atom::value); }
 
+void runtime::kill_actor(const std::string& name) {
+  std::lock_guard<std::mutex> g(g_elastic_mu);
+  auto& m = *impl_;
+  const auto actors = info().actors;
+  for (std::size_t a = 0; a < actors.size() && a < m.workers.size(); ++a)
+    if (actors[a].name == name) {
+      // exit_reason::kill: the actor stops between two messages, its queue and shards gone.
+      caf::anon_send_exit(m.workers[a], caf::exit_reason::kill);
+      return;
+    }
+  throw_error(errc::value_error, "shoal.kill_actor: no actor named '" + name + "'");
+}
+
 }  // namespace shoal

@@ -8,6 +8,7 @@
 #include "actors/collectives.hpp"
 #include "actors/elastic_protocol.hpp"
 #include "actors/scheduler_elastic.hpp"
+#include "actors/scheduler_recovery.hpp"
 #include "actors/layout.hpp"
 #include "actors/messages.hpp"
 
@@ -23,8 +24,35 @@ struct scheduler_state {
   bool joined = true;
   std::vector<caf::response_promise> join_waiters;
   elastic el;  ///< joins, drains and shard moves (actors/scheduler_elastic.hpp)
+  recovery rec;  ///< lineage and actor loss (actors/scheduler_recovery.hpp)
   elastic_ctx ctx(caf::event_based_actor* self) { return {self, *plan, workers, el}; }
+  recovery_ctx rctx(caf::event_based_actor* self) { return {self, *plan, workers, el, bad, rec}; }
 };
+
+/// Plans a batch: every op (recorded in lineage once planned), then the releases.
+void plan_batch(caf::stateful_actor<scheduler_state>* self, op_batch& b) {
+  auto& st = self->state;
+  if (recovery_defer(st.rctx(self), b)) return;  // planned once the lost shards are rebuilt
+  task_lists lists(st.workers.size());
+  for (auto& o : b.ops) {
+    try {
+      st.plan->plan(o, lists);
+      recovery_record(st.rctx(self), o);
+    } catch (const error& e) {
+      for (auto id : o.outs) st.bad[id] = {e.code(), e.what()};
+    } catch (const std::exception& e) {
+      for (auto id : o.outs) st.bad[id] = {errc::runtime_error, e.what()};
+    }
+  }
+  for (auto id : b.released) {
+    st.plan->release(id, lists);
+    recovery_release(st.rctx(self), id);
+    st.bad.erase(id);
+  }
+  for (std::size_t a = 0; a < lists.size(); ++a)
+    if (!lists[a].empty()) self->send(st.workers[a], task_batch{std::move(lists[a])});
+  recovery_checkpoint(st.rctx(self));
+}
 
 /// Makes the NCCL unique id and asks every GPU actor to join as its rank; collectives are
 /// planned once all have joined (until then reductions take the host path). A failure is
@@ -86,29 +114,19 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
                            std::vector<caf::actor> workers) {
   self->state.plan = std::make_unique<planner>(cfg);
   self->state.workers = std::move(workers);
+  self->state.rec.plan_batch = [self](op_batch& b) { plan_batch(self, b); };
+  self->state.rec.rejoin_gpus = [self] { join_gpu_actors(self); };  // a new communicator
+  for (std::size_t a = 0; a < self->state.workers.size(); ++a) recovery_watch(self->state.rctx(self), static_cast<int>(a));
+  self->set_down_handler([self](caf::down_msg& m) { recovery_on_down(self->state.rctx(self), m); });
   join_gpu_actors(self);
   return {
-      [=](op_batch& b) {
-        auto& st = self->state;
-        task_lists lists(st.workers.size());
-        for (auto& o : b.ops) {
-          try {
-            st.plan->plan(o, lists);
-          } catch (const error& e) {
-            for (auto id : o.outs) st.bad[id] = {e.code(), e.what()};
-          } catch (const std::exception& e) {
-            for (auto id : o.outs) st.bad[id] = {errc::runtime_error, e.what()};
-          }
-        }
-        for (auto id : b.released) {
-          st.plan->release(id, lists);
-          st.bad.erase(id);
-        }
-        for (std::size_t a = 0; a < lists.size(); ++a)
-          if (!lists[a].empty()) self->send(st.workers[a], task_batch{std::move(lists[a])});
+      [=](op_batch& b) { plan_batch(self, b); },
+      [=](actor_lost_atom, int index, std::string& reason) {
+        recovery_actor_lost(self->state.rctx(self), index, std::move(reason));
       },
       [=](fetch_atom, array_id id, bool want_data) -> caf::result<fetch_result> {
         auto& st = self->state;
+        if (st.rec.active) return recovery_defer_fetch(st.rctx(self), id, want_data);
         fetch_result res;
         const array_entry* e = find_array(st, id, res.err);
         if (!e) return res;
@@ -123,13 +141,17 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
                       e->type, e->til);
           return rp;
         }
-        auto rp = self->make_response_promise<fetch_result>();
+        auto rp = self->make_response_promise();
         auto acc = std::make_shared<fetch_result>(std::move(res));
         auto left = std::make_shared<std::size_t>(n);
+        auto lost = std::make_shared<int>(-1);  // an owner that did not answer: read again after recovery
         for (std::size_t t = 0; t < n; ++t) {
           auto done = [=]() mutable {
-            if (--*left == 0) rp.deliver(std::move(*acc));
+            if (--*left > 0) return;
+            if (*lost >= 0) recovery_retry_fetch(self->state.rctx(self), *lost, rp, id, want_data);
+            else rp.deliver(std::move(*acc));
           };
+          const int owner = e->owner[t];
           self->request(st.workers[static_cast<std::size_t>(e->owner[t])], caf::infinite, read_atom::value,
                         e->keys[t], want_data)
               .then(
@@ -138,8 +160,8 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
                     acc->tiles[t] = std::move(r.data);
                     done();
                   },
-                  [=](caf::error& err) mutable {
-                    if (!acc->err) acc->err = {errc::runtime_error, "shoal: actor failed: " + caf::to_string(err)};
+                  [=](caf::error&) mutable {
+                    *lost = owner;
                     done();
                   });
         }
@@ -165,7 +187,9 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
         return rp;
       },
       [=](add_worker_atom, caf::actor& w, bool place) -> int {
-        return elastic_add_worker(self->state.ctx(self), std::move(w), place);
+        const int a = elastic_add_worker(self->state.ctx(self), std::move(w), place);
+        recovery_watch(self->state.rctx(self), a);
+        return a;
       },
       [=](drain_atom, int index, std::string& name) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
@@ -184,6 +208,7 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
         acc->arrays = static_cast<std::int64_t>(st.plan->dir().size());
         acc->actors.resize(st.workers.size());
         elastic_annotate(st.el, *acc);  // states are known here; names and sizes come below
+        recovery_annotate(st.rec, *acc);
         auto left = std::make_shared<std::size_t>(st.workers.size());
         if (*left == 0) return *acc;
         for (std::size_t a = 0; a < st.workers.size(); ++a) {
@@ -194,7 +219,7 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
                     acc->actors[a] = s.info;
                     if (--*left == 0) rp.deliver(std::move(*acc));
                   },
-                  [=](caf::error&) mutable {
+                  [=](caf::error&) mutable {  // a dead actor: its state and name were set above
                     if (--*left == 0) rp.deliver(std::move(*acc));
                   });
         }

@@ -83,13 +83,15 @@ void on_idle(elastic_ctx c, bool moved) {
 /// Issues the moves the budget allows: the tasks go out now (ahead of any later op), and
 /// a wait-read of the shard on its new owner acknowledges each move.
 void pump(elastic_ctx c) {
+  if (c.el.paused) return;  // elastic_rebalance() starts the moves again
   for (;;) {
     auto batch = c.el.moves.next();
     if (batch.empty()) return;
     bool became_idle = false;
     for (const auto& m : batch) {
       task_lists lists;
-      if (!c.plan.move_shard(m, lists)) {  // freed or moved since it was planned
+      if (c.el.dead.count(m.from) || c.el.dead.count(m.to) || !c.plan.move_shard(m, lists)) {
+        // a dead end, or freed or moved since it was planned
         became_idle = c.el.moves.done(m) || became_idle;
         continue;
       }
@@ -143,6 +145,22 @@ void elastic_drain(elastic_ctx c, int index, std::string name, caf::response_pro
   plan_rebalance(c);
   if (c.el.moves.idle()) on_idle(c, false);
   else if (was_idle) pump(c);  // otherwise the moves under way pump the new ones
+}
+
+void elastic_forget(elastic_ctx c, int index) {
+  auto& el = c.el;
+  el.dead.insert(index);
+  el.joining.erase(index);
+  if (el.draining.erase(index)) {
+    for (auto& rp : el.drain_waiters[index]) rp.deliver(true);
+    el.drain_waiters.erase(index);
+  }
+}
+
+void elastic_rebalance(elastic_ctx c) {
+  c.el.paused = false;
+  if (!c.el.draining.empty()) plan_rebalance(c);
+  if (!c.el.moves.idle()) pump(c);
 }
 
 void elastic_settle(elastic_ctx c, caf::response_promise rp) {

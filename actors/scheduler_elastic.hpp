@@ -25,6 +25,8 @@ struct elastic {
   std::set<int> joining;                ///< joined; in "joining" state until the moves end
   std::map<int, std::string> draining;  ///< index -> name
   std::map<int, std::string> left;      ///< drained: in no placement, holding nothing
+  std::set<int> dead;                   ///< lost (actors/scheduler_recovery.hpp)
+  bool paused = false;                  ///< a recovery is under way: no new moves go out
   std::map<int, std::vector<caf::response_promise>> drain_waiters;
   std::vector<caf::response_promise> settle_waiters;
   std::chrono::steady_clock::time_point started;  ///< the current rebalance
@@ -47,6 +49,12 @@ int elastic_add_worker(elastic_ctx c, caf::actor w, bool place);
 void elastic_drain(elastic_ctx c, int index, std::string name, caf::response_promise rp);
 /// Answers `rp` with true once no move is queued or in flight.
 void elastic_settle(elastic_ctx c, caf::response_promise rp);
+/// Actor `index` died (actors/scheduler_recovery.hpp): no move goes to or from it any more,
+/// and a drain of it is answered (it holds nothing: its shards are rebuilt elsewhere).
+void elastic_forget(elastic_ctx c, int index);
+/// After a recovery: moves go out again (a rebalance among the placed actors is planned
+/// first when a drain is under way, since some of its moves were skipped).
+void elastic_rebalance(elastic_ctx c);
 /// Adds states ("joining", "draining", "left") and migration progress to stats.
 void elastic_annotate(const elastic& el, cluster_stats& s);
 

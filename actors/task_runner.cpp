@@ -111,11 +111,36 @@ std::int64_t task_runner::shard_bytes() const {
 void task_runner::push(task t) { queue_.emplace_back(std::move(t)); }
 
 void task_runner::push_read(shard_key key, bool want_data, reply_fn reply) {
-  queue_.emplace_back(read_req{key, want_data, std::move(reply)});
+  if (holding_) held_.push_back(read_req{key, want_data, std::move(reply)});
+  else queue_.emplace_back(read_req{key, want_data, std::move(reply)});
+}
+
+std::vector<shard_key> task_runner::reset(piece_tag floor) {
+  be_->revoke_collectives();  // collectives queued with the dead rank must not block the stream
+  for (auto& e : queue_)
+    if (auto* r = std::get_if<read_req>(&e)) held_.push_back(std::move(*r));
+  queue_.clear();
+  holding_ = true;
+  floor_ = std::max(floor_, floor);
+  for (auto it = arrived_.begin(); it != arrived_.end();)
+    it = it->first < floor_ ? arrived_.erase(it) : std::next(it);
+  std::vector<shard_key> held;
+  held.reserve(shards_.size() + failed_.size());
+  for (const auto& [k, b] : shards_) held.push_back(k);
+  for (const auto& [k, e] : failed_) held.push_back(k);
+  return held;
+}
+
+void task_runner::resume() {
+  holding_ = false;
+  for (auto& r : held_) queue_.emplace_back(std::move(r));
+  held_.clear();
+  pump();
 }
 
 void task_runner::arrive(piece_msg p) {
   auto tag = p.tag;
+  if (tag < floor_) return;  // for a task a reset dropped
   // A piece arriving twice under one tag is a duplicate: the first copy counts.
   if (consumed_.count(tag) || arrived_.count(tag)) {
     ++duplicates_;

@@ -35,6 +35,13 @@ class task_runner {
   /// Runs queued work until the queue is empty or its head waits for a piece.
   void pump();
 
+  /// Recovery (actors/recovery_protocol.hpp): drops every queued task, holds the queued reads
+  /// (and later ones) until resume(), forgets pieces tagged below `floor` now and when they
+  /// arrive; returns the keys this runner holds (failed shards too).
+  std::vector<shard_key> reset(piece_tag floor);
+  /// The rebuild tasks are queued: the held reads go behind them.
+  void resume();
+
   /// Joins the NCCL communicator among the GPU actors (backend::join_collectives).
   void join_collectives(const nccl::member& m) { be_->join_collectives(m); }
 
@@ -92,6 +99,9 @@ class task_runner {
   std::unordered_set<piece_tag> consumed_;
   std::deque<piece_tag> consumed_order_;
   std::size_t duplicates_ = 0;
+  piece_tag floor_ = 0;               ///< pieces below it belong to tasks a reset dropped
+  bool holding_ = false;              ///< between reset() and resume()
+  std::deque<read_req> held_;
 
  public:
   /// Pieces dropped as copies of one already arrived or consumed (fault injection, retries).

@@ -1,12 +1,15 @@
 #include "actors/worker_actor.hpp"
 
+#include <cstdio>
 #include <memory>
+#include <unordered_map>
 #include <thread>
 #include <utility>
 
 #include "actors/collectives.hpp"
 #include "actors/fault_injection.hpp"
 #include "actors/messages.hpp"
+#include "actors/recovery_protocol.hpp"
 #include "actors/task_runner.hpp"
 
 namespace shoal {
@@ -17,7 +20,20 @@ struct worker_state {
   std::vector<caf::actor> peers;
   worker_config cfg;
   std::unique_ptr<fault_dice> dice;  ///< $SHOAL_FAULT draws of this actor
+  long long tasks_run = 0;            ///< counted for kill_after:task:N
+  /// Reliable pieces (drop:piece, $SHOAL_PIECE_TIMEOUT_MS): sent, not yet acked, by tag.
+  std::unordered_map<piece_tag, std::pair<int, piece_msg>> unacked;
 };
+
+/// Sends a piece to a peer through the fault plan: dropped, duplicated or delayed.
+void transmit(caf::stateful_actor<worker_state>* self, const caf::actor& peer, piece_msg m) {
+  const auto& faults = process_fault_plan();  // $SHOAL_FAULT, tests only
+  auto& dice = *self->state.dice;
+  if (dice.drop_piece()) return;  // a retransmit after the timeout makes up for it
+  if (dice.duplicate_piece()) self->send(peer, m);
+  if (faults.delay_piece.count() > 0) self->delayed_send(peer, faults.delay_piece, std::move(m));
+  else self->send(peer, std::move(m));
+}
 
 caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config cfg,
                         std::function<std::unique_ptr<backend>()> make) {
@@ -29,24 +45,58 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
       st.runner->arrive(std::move(m));  // our own partial (or no peers: a one-actor cluster)
       return;
     }
-    const auto& faults = process_fault_plan();  // $SHOAL_FAULT, tests only
     const auto& peer = st.peers[static_cast<std::size_t>(dest)];
-    if (st.dice->duplicate_piece()) self->send(peer, m);
-    if (faults.delay_piece.count() > 0) self->delayed_send(peer, faults.delay_piece, std::move(m));
-    else self->send(peer, std::move(m));
+    if (auto timeout = process_fault_plan().piece_timeout; timeout.count() > 0) {
+      st.unacked[m.tag] = {dest, m};  // kept (by pointer in one process) until acked
+      self->delayed_send(self, timeout, retransmit_atom::value, m.tag);
+    }
+    transmit(self, peer, std::move(m));
   });
   return {
       [=](task_batch& b) {
-        if (auto d = process_fault_plan().delay_task; d.count() > 0) std::this_thread::sleep_for(d);
-        auto& r = *self->state.runner;
-        for (auto& t : b.tasks) r.push(std::move(t));
+        const auto& faults = process_fault_plan();
+        if (auto d = faults.delay_task; d.count() > 0) std::this_thread::sleep_for(d);
+        auto& st = self->state;
+        auto& r = *st.runner;
+        const bool doomed = faults.kill_after_tasks > 0 && faults.kill_actor == st.cfg.index;
+        for (auto& t : b.tasks) {
+          if (doomed && st.tasks_run >= faults.kill_after_tasks) {
+            // kill_after:task:N: as if the node died here; the scheduler sees this actor go down.
+            r.pump();
+            std::fprintf(stderr, "shoal: fault injection: actor %s stops after %lld tasks\n",
+                         st.cfg.name.c_str(), st.tasks_run);
+            self->quit(caf::exit_reason::kill);
+            return;
+          }
+          ++st.tasks_run;
+          r.push(std::move(t));
+        }
         r.pump();
       },
       [=](piece_msg& m) {
         auto& r = *self->state.runner;
+        if (process_fault_plan().piece_timeout.count() > 0)
+          if (auto from = caf::actor_cast<caf::actor>(self->current_sender()); from && from != self)
+            self->send(from, piece_ack_atom::value, m.tag);  // duplicates are acked too
         r.arrive(std::move(m));
         r.pump();
       },
+      [=](piece_ack_atom, piece_tag tag) { self->state.unacked.erase(tag); },
+      [=](retransmit_atom, piece_tag tag) {
+        auto& st = self->state;
+        auto it = st.unacked.find(tag);
+        if (it == st.unacked.end()) return;  // acked
+        const auto& peer = st.peers[static_cast<std::size_t>(it->second.first)];
+        self->delayed_send(self, process_fault_plan().piece_timeout, retransmit_atom::value, tag);
+        transmit(self, peer, it->second.second);
+      },
+      [=](recover_atom, piece_tag floor) -> std::vector<shard_key> {
+        auto& st = self->state;
+        for (auto it = st.unacked.begin(); it != st.unacked.end();)
+          it = it->first < floor ? st.unacked.erase(it) : std::next(it);
+        return st.runner->reset(floor);
+      },
+      [=](resume_atom) { self->state.runner->resume(); },
       [=](read_atom, shard_key key, bool want_data) -> caf::result<read_result> {
         auto rp = self->make_response_promise<read_result>();
         auto& r = *self->state.runner;

@@ -3,6 +3,7 @@
 
 #include <nccl.h>
 
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -13,6 +14,8 @@ namespace shoal::nccl {
 namespace {
 
 ncclComm_t as_comm(void* c) { return static_cast<ncclComm_t>(c); }
+
+std::atomic<std::uint64_t> g_revocations{0};  // revoke_all() calls in this process
 
 [[noreturn]] void fail(const char* what, ncclResult_t r, const std::string& more = {}) {
   throw_error(errc::runtime_error, std::string("NCCL ") + what + ": " + ncclGetErrorString(r) +
@@ -38,7 +41,7 @@ std::string make_unique_id() {
 }
 
 communicator::communicator(const member& m, int device, std::chrono::milliseconds timeout)
-    : rank_(m.rank), nranks_(m.nranks), device_(device), timeout_(timeout) {
+    : rank_(m.rank), nranks_(m.nranks), device_(device), timeout_(timeout), epoch_(g_revocations.load()) {
   ncclUniqueId id;
   if (m.id.size() != sizeof id.internal)
     throw_error(errc::value_error, "NCCL: a unique id has " + std::to_string(sizeof id.internal) +
@@ -149,5 +152,50 @@ void communicator::broadcast(void* data, std::size_t bytes, int root, cudaStream
   next(seq, "ncclBroadcast");
   settle(ncclBroadcast(data, data, bytes, ncclUint8, root, as_comm(comm_), stream), "ncclBroadcast");
 }
+
+void communicator::revoke() {
+  if (!comm_ || broken_) return;
+  broken_ = true;  // the destructor aborts; no collective is issued any more
+  (void)cudaSetDevice(device_);
+#if NCCL_VERSION_CODE >= NCCL_VERSION(2, 28, 0)
+  ncclResult_t r = ncclCommRevoke(as_comm(comm_), NCCL_REVOKE_DEFAULT);
+  if (r != ncclSuccess && r != ncclInProgress) return;
+  // In-flight operations stop; the state reads ncclInProgress until the communicator is quiet.
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  for (;;) {
+    ncclResult_t state = ncclInProgress;
+    if (ncclCommGetAsyncError(as_comm(comm_), &state) != ncclSuccess || state != ncclInProgress) return;
+    if (std::chrono::steady_clock::now() > deadline) return;  // the abort in the destructor ends it
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+#else
+  (void)ncclCommAbort(as_comm(comm_));  // older NCCL: abort is the way to stop kernels in flight
+  comm_ = nullptr;
+#endif
+}
+
+void communicator::wait(cudaStream_t stream) {
+  for (;;) {
+    const cudaError_t q = cudaStreamQuery(stream);
+    if (q == cudaSuccess) return;
+    if (q != cudaErrorNotReady) {
+      (void)cudaGetLastError();
+      throw_error(errc::runtime_error, std::string("CUDA stream failed: ") + cudaGetErrorString(q));
+    }
+    ncclResult_t state = ncclSuccess;
+    if (comm_ && !broken_) (void)ncclCommGetAsyncError(as_comm(comm_), &state);
+    const bool lost = g_revocations.load() != epoch_;
+    if (lost || (state != ncclSuccess && state != ncclInProgress)) {
+      revoke();
+      throw_error(errc::runtime_error, std::string("NCCL: ") +
+                                           (lost ? "a rank of this communicator was lost"
+                                                 : ncclGetErrorString(state)) +
+                                           "; its collectives were revoked");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+}
+
+void communicator::revoke_all() { g_revocations.fetch_add(1); }
 
 }  // namespace shoal::nccl

@@ -44,6 +44,20 @@ class communicator {
   /// Broadcast of `bytes` from rank `root`'s `data` into every rank's `data`.
   void broadcast(void* data, std::size_t bytes, int root, cudaStream_t stream, std::uint64_t seq);
 
+  // ---- a rank was lost (actors/scheduler_recovery.hpp)
+
+  /// Stops every collective in flight (ncclCommRevoke in NCCL >= 2.28, waiting until the
+  /// communicator is quiescent) and leaves it unusable (the destructor aborts it): the
+  /// survivors join a new communicator under a new unique id. Idempotent.
+  void revoke();
+  /// Waits for `stream` (collectives queued on it) like cudaStreamSynchronize, but a lost rank
+  /// cannot block the caller for good: when revoke_all() was called since this communicator
+  /// was made, or NCCL reports an asynchronous error, it revokes and throws runtime_error.
+  void wait(cudaStream_t stream);
+  /// Marks every communicator of this process as including a lost rank: their wait() calls
+  /// revoke and return (the scheduler calls it when a GPU actor of the group dies).
+  static void revoke_all();
+
  private:
   /// Waits for a call that returned `r` (ncclInProgress on a non-blocking communicator) to
   /// settle; aborts and throws on an error or after the timeout.
@@ -55,6 +69,7 @@ class communicator {
   std::chrono::milliseconds timeout_;
   std::uint64_t issued_ = 0;
   bool broken_ = false;
+  std::uint64_t epoch_ = 0;  ///< revoke_all() calls before this communicator was made
 };
 
 }  // namespace shoal::nccl

@@ -134,11 +134,14 @@ def runtime_info():
     """The running runtime as a dict (starting a default runtime if none runs):
 
     {"actors": [{"name", "kind" ("cpu"/"gpu"), "node", "shards", "bytes",
-                 "state" ("active"/"joining"/"draining"/"left")}, ...],
+                 "state" ("active"/"joining"/"draining"/"left"/"dead")}, ...],
      "node": this process's node name, "min_tile_elems": the tiling threshold,
      "arrays": live arrays in the scheduler's directory,
      "migration": {"active", "moves_total", "moves_done", "bytes_total", "bytes_done",
-                   "rebalances"} of the current or last rebalance}
+                   "rebalances"} of the current or last rebalance,
+     "recovery": {"recoveries", "shards_rebuilt", "ops_replayed", "arrays_failed",
+                  "last_ms" (the last recovery), "lineage_ops" (history held now),
+                  "checkpoints" (replicas taken)} after actors were lost}
     """
     _ensure()
     return _shoal.info()

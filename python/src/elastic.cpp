@@ -16,6 +16,11 @@ void bind_elastic(py::module_& m) {
     py::gil_scoped_release nogil;
     runtime::get().settle();
   }, "Waits until no shard move is queued or in flight.");
+  // Tests only (not in shoal's API): a crash of one actor, recovered from lineage.
+  m.def("_kill_actor", [](const std::string& name) {
+    py::gil_scoped_release nogil;
+    runtime::get().kill_actor(name);
+  }, py::arg("name"), "Tests: stops the actor at once, as a crash would; its shards are rebuilt.");
 }
 
 }  // namespace shoal::pyshoal

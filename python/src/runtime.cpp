@@ -87,6 +87,15 @@ void bind_runtime(py::module_& m) {
     mig["bytes_done"] = i.migration.bytes_done;
     mig["rebalances"] = i.migration.rebalances;
     d["migration"] = mig;
+    py::dict rec;
+    rec["recoveries"] = i.recovery.recoveries;
+    rec["shards_rebuilt"] = i.recovery.shards_rebuilt;
+    rec["ops_replayed"] = i.recovery.ops_replayed;
+    rec["arrays_failed"] = i.recovery.arrays_failed;
+    rec["last_ms"] = i.recovery.last_ms;
+    rec["lineage_ops"] = i.recovery.lineage_ops;
+    rec["checkpoints"] = i.recovery.checkpoints;
+    d["recovery"] = rec;
     return d;
   }, "The runtime's actors and their shards (starts a default runtime if none runs).");
 }
