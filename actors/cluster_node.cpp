@@ -2,18 +2,22 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <mutex>
 #include <thread>
 
 #include "actors/cluster_protocol.hpp"
 #include "actors/cpu_actor.hpp"
+#include "actors/driver_sessions.hpp"
 #include "actors/gateway.hpp"
 #include "actors/gpu_actor.hpp"
 #include "actors/gpu_backend.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_actor.hpp"
+#include "actors/node_join.hpp"
 #include "actors/remote_proxy.hpp"
 #include "actors/wire_codec.hpp"
 
@@ -23,15 +27,13 @@ namespace {
 
 using wire::msg_type;
 using member_down_atom = caf::atom_constant<caf::atom("mdown")>;
-
-struct local_worker {
-  caf::actor handle;
-  actor_info info;
-};
+using driver_ping_atom = caf::atom_constant<caf::atom("dping")>;
+using session_tick_atom = caf::atom_constant<caf::atom("stick")>;
 
 /// Local worker `k` of this node under global index `index`: GPU actors first, then CPUs.
-local_worker spawn_local(caf::actor_system& sys, const node_options& o, const std::string& node, int k, int index) {
-  local_worker w;
+session_worker spawn_local(caf::actor_system& sys, const node_options& o, const std::string& node, int k, int index) {
+  session_worker w;
+  w.local = k;
   w.info.node = node;
 #ifdef SHOAL_WITH_CUDA
   if (k < o.gpus) {
@@ -50,26 +52,32 @@ local_worker spawn_local(caf::actor_system& sys, const node_options& o, const st
   return w;
 }
 
+/// The node as the head lists it: its actors in local order (GPUs first), no shards.
+node_desc describe_node(const std::string& name, const std::string& endpoint, const node_options& o) {
+  node_desc d;
+  d.name = name;
+  d.endpoint = endpoint;
+  d.pid = static_cast<std::int64_t>(::getpid());
+  for (int k = 0; k < o.gpus + o.cpus; ++k) {
+    actor_info a;
+    a.node = name;
+    a.kind = k < o.gpus ? "gpu" : "cpu";
+    a.name = a.kind + std::to_string(k < o.gpus ? k : k - o.gpus);
+    d.actors.push_back(a);
+  }
+  return d;
+}
+
 struct node_state {
   node_options opts;
   std::shared_ptr<gateway> gw;
   std::string name;
-  std::vector<local_worker> locals;   ///< this node's workers, local order
-  std::vector<caf::actor> table;      ///< global index -> local worker or proxy (after attach)
-  std::vector<bool> is_local;         ///< global index -> lives here
+  std::unique_ptr<driver_sessions> sessions;  ///< one set of workers per attached driver
   std::vector<node_desc> members;     ///< the head's member list (others than itself)
-  std::uint64_t session = 0;
 
   int local_count() const { return opts.gpus + opts.cpus; }
 
-  node_desc self_desc() const {
-    node_desc d;
-    d.name = name;
-    d.endpoint = gw->endpoint();
-    d.pid = static_cast<std::int64_t>(::getpid());
-    for (auto& w : locals) d.actors.push_back(w.info);
-    return d;
-  }
+  node_desc self_desc() const { return describe_node(name, gw->endpoint(), opts); }
 };
 
 template <class... Ts>
@@ -86,16 +94,28 @@ void refuse(node_state& st, const inbound& in, const std::string& why) {
   respond(st, in, msg_type::failed, e);
 }
 
-/// Back to the node's own workers (local indices, no shards): a driver left.
-void reset_workers(caf::stateful_actor<node_state>* self) {
-  auto& st = self->state;
-  for (auto& w : st.locals) self->send_exit(w.handle, caf::exit_reason::user_shutdown);
-  for (auto& a : st.table) self->send_exit(a, caf::exit_reason::user_shutdown);
-  st.locals.clear();
-  st.table.clear();
-  st.is_local.clear();
-  st.session = 0;
-  for (int k = 0; k < st.local_count(); ++k) st.locals.push_back(spawn_local(self->system(), st.opts, st.name, k, k));
+/// Every session worker's numbers (by session, in each session's `locals` order); `done`
+/// runs once all answered or failed (a worker that does not answer counts as empty).
+using stats_by_session = std::map<std::uint64_t, std::vector<session_worker>>;
+void gather_stats(caf::stateful_actor<node_state>* self, std::function<void(stats_by_session&)> done) {
+  auto acc = std::make_shared<stats_by_session>();
+  auto left = std::make_shared<std::size_t>(0);
+  for (auto& [id, s] : self->state.sessions->all()) {
+    (*acc)[id] = s.locals;
+    *left += s.locals.size();
+  }
+  if (*left == 0) return done(*acc);
+  for (auto& [id, workers] : *acc)
+    for (std::size_t i = 0; i < workers.size(); ++i)
+      self->request(workers[i].handle, std::chrono::seconds(10), stats_atom::value)
+          .then(
+              [=, id = id](actor_stats& s) {
+                (*acc)[id][i].info = s.info;
+                if (--*left == 0) done(*acc);
+              },
+              [=](caf::error&) {
+                if (--*left == 0) done(*acc);
+              });
 }
 
 caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, std::shared_ptr<gateway> gw,
@@ -104,53 +124,67 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
   st0.opts = std::move(opts);
   st0.gw = std::move(gw);
   st0.name = std::move(name);
-  reset_workers(self);
+  caf::actor_system* sys = &self->system();
+  st0.sessions = std::make_unique<driver_sessions>(
+      st0.gw->endpoint(),
+      [sys, o = st0.opts, n = st0.name](int local, int global) { return spawn_local(*sys, o, n, local, global); },
+      [sys, gw = st0.gw](const std::string& ep, int global, std::uint64_t session) {
+        return spawn_remote_proxy(*sys, gw, {ep, global, "actor " + std::to_string(global), session});
+      });
   self->set_exit_handler([self](caf::exit_msg& m) {
-    for (auto& w : self->state.locals) self->send_exit(w.handle, m.reason);
-    for (auto& a : self->state.table) self->send_exit(a, m.reason);
+    self->state.sessions.reset();  // stops every session's actors
     self->quit(m.reason);
   });
+  // Drivers that stopped pinging (kill -9) lose their session; checked a few times per timeout.
+  const auto tick = std::chrono::milliseconds(std::clamp(st0.opts.heartbeat_ms, 50, 1000));
+  self->delayed_send(self, tick, session_tick_atom::value);
 
-  // The local worker a message names, or null (and the sender is told why).
-  auto local_target = [self](const inbound& in) -> caf::actor {
+  // The local worker of session `sid` a message names, or null (and the sender is told why).
+  auto local_target = [self](const inbound& in, std::uint64_t sid) -> caf::actor {
     auto& st = self->state;
-    const auto d = in.msg.header.destination;
-    if (d < 0 || static_cast<std::size_t>(d) >= st.table.size() || !st.is_local[static_cast<std::size_t>(d)]) {
-      refuse(st, in, "message for actor " + std::to_string(d) + ", which does not live on this node");
+    auto* s = st.sessions->find(sid);
+    if (!s) {
+      refuse(st, in, "message for driver session " + std::to_string(sid) +
+                         ", which is not attached to this node (it detached, or was dropped when its driver went silent)");
       return nullptr;
     }
-    return st.table[static_cast<std::size_t>(d)];
+    s->last_seen = driver_session::clock::now();
+    const auto d = in.msg.header.destination;
+    auto a = s->local(d);
+    if (!a) refuse(st, in, "message for actor " + std::to_string(d) + ", which does not live on this node");
+    return a;
   };
 
   auto attach = [self](const inbound_ptr& in) {
     auto& st = self->state;
     attach_req req;
     if (auto e = wire::decode(in->msg, req)) return refuse(st, *in, "bad attach: " + e.message);
-    for (auto& w : st.locals) self->send_exit(w.handle, caf::exit_reason::user_shutdown);
-    for (auto& a : st.table) self->send_exit(a, caf::exit_reason::user_shutdown);
-    st.locals.clear();
-    st.table.assign(req.table.size(), nullptr);
-    st.is_local.assign(req.table.size(), false);
-    st.session = req.session;
-    std::vector<int> mine;
-    for (std::size_t g = 0; g < req.table.size(); ++g) {
-      const auto& slot = req.table[g];
-      if (slot.endpoint == st.gw->endpoint()) {
-        auto w = spawn_local(self->system(), st.opts, st.name, slot.local, static_cast<int>(g));
-        st.table[g] = w.handle;
-        st.is_local[g] = true;
-        st.locals.push_back(std::move(w));
-      } else {
-        st.table[g] = spawn_remote_proxy(self->system(), st.gw, {slot.endpoint, static_cast<int>(g), "actor " + std::to_string(g)});
-      }
+    try {
+      auto& s = st.sessions->attach(req, st.local_count());
+      std::fprintf(stderr, "shoal-node %s: driver %s attached (session %llu, %zu driver(s))\n", st.name.c_str(),
+                   req.driver.c_str(), static_cast<unsigned long long>(req.session), st.sessions->size());
+      std::vector<actor_info> infos;
+      for (auto& w : s.locals) infos.push_back(w.info);
+      respond(st, *in, msg_type::attach_reply, infos);
+    } catch (const error& e) {
+      refuse(st, *in, std::string("bad attach: ") + e.what());
     }
-    for (auto& w : st.locals) self->send(w.handle, peers_atom::value, st.table);
-    std::vector<actor_info> infos;
-    for (auto& w : st.locals) infos.push_back(w.info);
-    respond(st, *in, msg_type::attach_reply, infos);
   };
 
   return {
+      [=](driver_ping_atom, const std::string& source) { self->state.sessions->ping_from(source); },
+      [=](session_tick_atom) {
+        auto& st = self->state;
+        const auto now = driver_session::clock::now();
+        for (auto& s : st.sessions->expire(now))
+          std::fprintf(stderr,
+                       "shoal-node %s: driver %s (session %llu) silent for %lld ms (timeout %lld ms): dropped its "
+                       "session and its shards\n",
+                       st.name.c_str(), s.driver.c_str(), static_cast<unsigned long long>(s.id),
+                       static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(now - s.last_seen).count()),
+                       static_cast<long long>(s.timeout.count()));
+        self->delayed_send(self, tick, session_tick_atom::value);
+      },
       [=](member_down_atom, const std::string& endpoint) {
         auto& st = self->state;
         std::erase_if(st.members, [&](const node_desc& m) { return m.endpoint == endpoint; });
@@ -163,9 +197,10 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             node_desc d;
             if (auto e = wire::decode(in->msg, d)) return refuse(st, *in, "bad hello: " + e.message);
             if (!st.opts.head.empty()) return refuse(st, *in, "hello sent to a node that is not the head");
-            std::erase_if(st.members, [&](const node_desc& m) { return m.endpoint == d.endpoint; });
-            std::fprintf(stderr, "shoal-node %s: node %s joined (%s, %zu actors)\n", st.name.c_str(), d.name.c_str(),
-                         d.endpoint.c_str(), d.actors.size());
+            // A joining node repeats its hello until answered (actors/node_join.hpp): one join.
+            if (std::erase_if(st.members, [&](const node_desc& m) { return m.endpoint == d.endpoint; }) == 0)
+              std::fprintf(stderr, "shoal-node %s: node %s joined (%s, %zu actors)\n", st.name.c_str(), d.name.c_str(),
+                           d.endpoint.c_str(), d.actors.size());
             st.gw->watch(d.endpoint, false);  // a member that dies leaves the list
             st.members.push_back(std::move(d));
             return respond(st, *in, msg_type::ok);
@@ -181,26 +216,31 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
           case msg_type::detach: {
             std::uint64_t session = 0;
             if (auto e = wire::decode(in->msg, session)) return refuse(st, *in, "bad detach: " + e.message);
-            if (session == st.session) reset_workers(self);
+            if (st.sessions->detach(session))  // only this driver's shards; a repeated detach is fine
+              std::fprintf(stderr, "shoal-node %s: session %llu detached (%zu driver(s) left)\n", st.name.c_str(),
+                           static_cast<unsigned long long>(session), st.sessions->size());
             return respond(st, *in, msg_type::ok);
           }
           case msg_type::tasks: {
+            std::uint64_t sid = 0;
             task_batch b;
-            if (auto e = wire::decode(in->msg, b)) return refuse(st, *in, "bad task batch: " + e.message);
-            if (auto a = local_target(*in)) self->send(a, std::move(b));
+            if (auto e = wire::decode(in->msg, sid, b)) return refuse(st, *in, "bad task batch: " + e.message);
+            if (auto a = local_target(*in, sid)) self->send(a, std::move(b));
             return;
           }
           case msg_type::piece: {
+            std::uint64_t sid = 0;
             piece_msg p;
-            if (auto e = wire::decode(in->msg, p)) return refuse(st, *in, "bad piece: " + e.message);
-            if (auto a = local_target(*in)) self->send(a, std::move(p));
+            if (auto e = wire::decode(in->msg, sid, p)) return refuse(st, *in, "bad piece: " + e.message);
+            if (auto a = local_target(*in, sid)) self->send(a, std::move(p));
             return;
           }
           case msg_type::read: {
+            std::uint64_t sid = 0;
             shard_key key = 0;
             bool want = false;
-            if (auto e = wire::decode(in->msg, key, want)) return refuse(st, *in, "bad read: " + e.message);
-            auto a = local_target(*in);
+            if (auto e = wire::decode(in->msg, sid, key, want)) return refuse(st, *in, "bad read: " + e.message);
+            auto a = local_target(*in, sid);
             if (!a) return;
             self->request(a, caf::infinite, read_atom::value, key, want)
                 .then([=](read_result& r) { respond(self->state, *in, msg_type::read_reply, r); },
@@ -208,13 +248,14 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             return;
           }
           case msg_type::fetch: {
+            std::uint64_t sid = 0;
             shard_key key = 0;
             bool want = false;
             dtype type = dtype::float64;
             tiling til;
-            if (auto e = wire::decode(in->msg, key, want, type, til))
+            if (auto e = wire::decode(in->msg, sid, key, want, type, til))
               return refuse(st, *in, "bad fetch: " + e.message);
-            auto a = local_target(*in);
+            auto a = local_target(*in, sid);
             if (!a) return;
             self->request(a, caf::infinite, fetch_atom::value, key, want, type, til)
                 .then([=](fetch_result& r) { respond(self->state, *in, msg_type::fetch_reply, r); },
@@ -223,30 +264,47 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
           }
           case msg_type::stats: {
             if (h.destination >= 0) {
-              auto a = local_target(*in);
+              std::uint64_t sid = 0;
+              if (auto e = wire::decode(in->msg, sid)) return refuse(st, *in, "bad stats: " + e.message);
+              auto a = local_target(*in, sid);
               if (!a) return;
               self->request(a, caf::infinite, stats_atom::value)
                   .then([=](actor_stats& s) { respond(self->state, *in, msg_type::stats_reply, s); },
                         [=](caf::error& e) { refuse(self->state, *in, "stats failed: " + caf::to_string(e)); });
               return;
             }
-            // The whole node: every local worker's numbers, in local order.
-            auto acc = std::make_shared<std::vector<actor_info>>();
-            for (auto& w : st.locals) acc->push_back(w.info);
-            auto left = std::make_shared<std::size_t>(acc->size());
-            if (*left == 0) return respond(st, *in, msg_type::stats_reply, *acc);
-            for (std::size_t i = 0; i < st.locals.size(); ++i)
-              self->request(st.locals[i].handle, std::chrono::seconds(10), stats_atom::value)
-                  .then(
-                      [=](actor_stats& s) {
-                        (*acc)[i] = s.info;
-                        if (--*left == 0) respond(self->state, *in, msg_type::stats_reply, *acc);
-                      },
-                      [=](caf::error&) {
-                        if (--*left == 0) respond(self->state, *in, msg_type::stats_reply, *acc);
-                      });
-            return;
+            // The whole node: every local actor's numbers, in local order, summed over the
+            // driver sessions (each session has its own worker for the actor).
+            return gather_stats(self, [self, in](stats_by_session& by) {
+              auto all = self->state.self_desc().actors;
+              for (auto& [id, workers] : by)
+                for (auto& w : workers) {
+                  auto& a = all[static_cast<std::size_t>(w.local)];
+                  a.shards += w.info.shards;
+                  a.bytes += w.info.bytes;
+                }
+              respond(self->state, *in, msg_type::stats_reply, all);
+            });
           }
+          case msg_type::sessions:
+            return gather_stats(self, [self, in](stats_by_session& by) {
+              std::vector<session_info> out;
+              const auto now = driver_session::clock::now();
+              for (auto& [id, workers] : by) {
+                auto* s = self->state.sessions->find(id);
+                if (!s) continue;  // dropped while we asked
+                session_info si;
+                si.session = id;
+                si.driver = s->driver;
+                si.idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - s->last_seen).count();
+                for (auto& w : workers) {
+                  si.shards += w.info.shards;
+                  si.bytes += w.info.bytes;
+                }
+                out.push_back(std::move(si));
+              }
+              respond(self->state, *in, msg_type::sessions_reply, out);
+            });
           default:
             return refuse(st, *in, "unexpected message type " + std::to_string(h.type));
         }
@@ -288,6 +346,10 @@ cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<im
     std::lock_guard<std::mutex> g(raw->mu);
     if (raw->target) caf::anon_send(raw->target, member_down_atom::value, ep);
   };
+  go.on_ping = [raw](const std::string& source) {  // drivers' heartbeats keep their sessions
+    std::lock_guard<std::mutex> g(raw->mu);
+    if (raw->target) caf::anon_send(raw->target, driver_ping_atom::value, source);
+  };
   m.gw = std::make_shared<gateway>(go, [raw](inbound_ptr in) {
     std::lock_guard<std::mutex> g(raw->mu);
     if (raw->target) caf::anon_send(raw->target, std::move(in));
@@ -300,20 +362,23 @@ cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<im
     m.target = m.node;
   }
   if (!m.opts.head.empty()) {
-    m.head_endpoint = tcp_endpoint(m.opts.head);
-    node_desc d;
-    d.name = m.name;
-    d.endpoint = m.gw->endpoint();
-    d.pid = static_cast<std::int64_t>(::getpid());
-    for (int k = 0; k < m.opts.gpus + m.opts.cpus; ++k) {
-      actor_info a;
-      a.node = m.name;
-      a.kind = k < m.opts.gpus ? "gpu" : "cpu";
-      a.name = a.kind + std::to_string(k < m.opts.gpus ? k : k - m.opts.gpus);
-      d.actors.push_back(a);
+    try {
+      m.head_endpoint = peer_endpoint(m.opts.head);
+      const int join_ms = m.opts.join_timeout_ms > 0 ? m.opts.join_timeout_ms : join_timeout_ms_from_env();
+      join_head(*m.gw, m.head_endpoint, describe_node(m.name, m.gw->endpoint(), m.opts), join_ms);
+    } catch (...) {
+      // No destructor runs for a constructor that throws: stop the node actor here, or the
+      // actor system would wait for it forever.
+      {
+        std::lock_guard<std::mutex> g(m.mu);
+        m.target = nullptr;
+      }
+      caf::anon_send_exit(m.node, caf::exit_reason::user_shutdown);
+      m.node = nullptr;
+      m.sys.reset();
+      m.gw.reset();
+      throw;
     }
-    call_and_wait(*m.gw, m.head_endpoint, wire::encode(wire::make_header(msg_type::hello), d),
-                  std::max(2000, m.opts.heartbeat_timeout_ms));
     m.gw->watch(m.head_endpoint);  // a node whose head is gone stops (failed())
   }
 }

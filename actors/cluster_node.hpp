@@ -2,7 +2,8 @@
 /// A node as a process: its own actor system with its worker actors (GPU actors first, then
 /// CPU actors) and a gateway actor that binds the node's ROUTER, joins the head (unless it is
 /// the head), and delivers the wire's messages to the local actors (actors/wire_types.hpp
-/// lists them). A driver that attaches gets fresh workers numbered by its global table.
+/// lists them). Every driver that attaches gets its own fresh workers numbered by its global
+/// table (a session, actors/driver_sessions.hpp); several drivers share the node at once.
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,6 +19,9 @@ struct node_options {
   int heartbeat_ms = 1000;
   int heartbeat_timeout_ms = 5000;
   std::string secret;                ///< the cluster secret
+  /// How long a node keeps trying to join its head (mpirun/srun start ranks in any order);
+  /// 0 = $SHOAL_JOIN_TIMEOUT_S seconds, default 60 (actors/node_join.hpp).
+  int join_timeout_ms = 0;
 };
 
 class cluster_node {

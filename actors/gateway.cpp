@@ -41,6 +41,17 @@ std::string tcp_endpoint(const std::string& address) {
   return "tcp://" + address;
 }
 
+std::string peer_endpoint(const std::string& address) {
+  const std::string ep = tcp_endpoint(address);
+  const auto host_at = std::string("tcp://").size();
+  const auto colon = ep.rfind(':');
+  const std::string port = colon == std::string::npos || colon < host_at ? "" : ep.substr(colon + 1);
+  const bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+  if (colon == std::string::npos || colon <= host_at || !digits || std::stoi(port) < 1 || std::stoi(port) > 65535)
+    throw_error(errc::value_error, "shoal: a cluster address is HOST:PORT with a port in 1-65535, got '" + address + "'");
+  return ep;
+}
+
 struct gateway::impl {
   struct command {
     enum kind_t { send, reply, call, watch, watch_nonfatal } kind;
@@ -102,7 +113,11 @@ struct gateway::impl {
     if (auto e = transport::secure_socket(*p.sock, transport::link_role::client, secret)) p.refused = e;
     auto mon = transport::monitor_handshakes(ctx, *p.sock);
     if (mon) p.monitor = std::make_unique<zmq::socket_t>(std::move(*mon));
-    p.sock->connect(ep);
+    try {
+      p.sock->connect(ep);
+    } catch (const zmq::error_t& x) {  // a malformed endpoint: every call to it fails, the thread lives on
+      if (!p.refused) p.refused = {errc::runtime_error, "shoal: cannot connect to " + ep + ": " + x.what()};
+    }
     p.last_seen = p.last_ping = clock_type::now();
     return peers.emplace(ep, std::move(p)).first->second;
   }
@@ -214,6 +229,7 @@ struct gateway::impl {
       auto pong = wire::encode(wire::make_header(wire::msg_type::pong, -1, in->msg.header.sequence));
       pong.h.source = endpoint;
       (void)transport::send_parts(*router, transport::encode_packed(pong.h, std::move(pong.body)), &in->route);
+      if (opts.on_ping) opts.on_ping(in->msg.header.source);
       return;
     }
     on_message(std::move(in));
@@ -258,7 +274,7 @@ struct gateway::impl {
       }
       if (now - p.last_ping >= std::chrono::milliseconds(opts.heartbeat_ms)) {
         auto ping = wire::encode(wire::make_header(wire::msg_type::ping));
-        ping.h.source = endpoint;
+        ping.h.source = opts.identity.empty() ? endpoint : opts.identity;
         send_to(p, ep, ping);
         p.last_ping = now;
       }

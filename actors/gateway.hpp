@@ -26,6 +26,11 @@ struct gateway_options {
   std::string secret;               ///< the cluster secret: links are CurveZMQ with its keys
   /// Called (on the I/O thread) when a peer watched with fatal=false stops answering.
   std::function<void(const std::string& endpoint, const error_info& why)> on_peer_dead;
+  /// The `source` of this process's heartbeat pings ("" = its endpoint): a driver names its
+  /// session here, so nodes know which driver is still alive.
+  std::string identity;
+  /// Called (on the I/O thread) with the `source` of every ping that comes in on the ROUTER.
+  std::function<void(const std::string& source)> on_ping;
 };
 
 /// One received message and where to answer it.
@@ -83,6 +88,9 @@ inbound_ptr call_and_wait(gateway& g, const std::string& endpoint, wire::message
 
 /// "tcp://HOST:PORT" for "HOST:PORT" (and endpoints unchanged).
 std::string tcp_endpoint(const std::string& address);
+/// tcp_endpoint of a peer's address given by a user (a head, a cluster to join); throws
+/// shoal::error(value_error) unless it is HOST:PORT with a port in 1..65535.
+std::string peer_endpoint(const std::string& address);
 
 }  // namespace shoal
 

@@ -88,6 +88,25 @@ TEST(gateway, silent_peer_fails_waiting_calls) {
   EXPECT_THROW(call_and_wait(cli, ep, wire::encode(wire::make_header(wire::msg_type::stats)), 2000), error);
 }
 
+TEST(gateway, peer_addresses_are_checked) {
+  EXPECT_EQ(peer_endpoint("127.0.0.1:7474"), "tcp://127.0.0.1:7474");
+  EXPECT_EQ(peer_endpoint("tcp://node-3.cluster:1"), "tcp://node-3.cluster:1");
+  for (const char* bad : {"foo", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", ":80", "host:80x", "host:", "tcp://:5"})
+    EXPECT_THROW(peer_endpoint(bad), error) << bad;
+}
+
+TEST(gateway, a_malformed_endpoint_fails_its_calls_not_the_thread) {
+  gateway cli(client_opts(), [](inbound_ptr) {});
+  try {
+    call_and_wait(cli, "tcp://no-port-here", wire::encode(wire::make_header(wire::msg_type::stats)), 5000);
+    FAIL() << "a malformed endpoint answered";
+  } catch (const error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot connect to tcp://no-port-here"), std::string::npos) << e.what();
+  }
+  echo_server srv;  // the gateway still serves other peers
+  EXPECT_NO_THROW(call_and_wait(cli, srv.gw->endpoint(), wire::encode(wire::make_header(wire::msg_type::stats)), 5000));
+}
+
 TEST(gateway, needs_a_secret) {
   EXPECT_THROW(gateway(client_opts(""), [](inbound_ptr) {}), error);
 }

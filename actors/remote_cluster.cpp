@@ -3,8 +3,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <string>
 
+#include <unistd.h>
+
+#include "actors/node_actor.hpp"
 #include "actors/remote_proxy.hpp"
 #include "actors/wire_codec.hpp"
 
@@ -34,11 +38,12 @@ T decode_or_throw(const inbound_ptr& in, msg_type expected, const std::string& w
   return out;
 }
 
-std::shared_ptr<gateway> driver_gateway(const connect_options& o) {
+std::shared_ptr<gateway> driver_gateway(const connect_options& o, const std::string& identity = {}) {
   gateway_options go;
   go.heartbeat_ms = o.heartbeat_ms;
   go.heartbeat_timeout_ms = o.heartbeat_timeout_ms;
   go.secret = o.secret;
+  go.identity = identity;  // the driver's pings name its session: the nodes keep it while they come
   // A driver binds nothing: every reply comes back on its own DEALERs.
   return std::make_shared<gateway>(go, [](inbound_ptr in) {
     std::fprintf(stderr, "shoal: ignored an unexpected message (type %d) from %s\n",
@@ -47,9 +52,17 @@ std::shared_ptr<gateway> driver_gateway(const connect_options& o) {
 }
 
 std::vector<node_desc> members(gateway& gw, const connect_options& o) {
-  const std::string head = tcp_endpoint(o.address);
+  const std::string head = peer_endpoint(o.address);
   auto in = call_and_wait(gw, head, wire::encode(wire::make_header(msg_type::members)), o.connect_timeout_ms);
   return decode_or_throw<std::vector<node_desc>>(in, msg_type::members_reply, "members");
+}
+
+/// A random, non-zero session id (two drivers on one machine must not collide).
+std::uint64_t new_session_id() {
+  std::random_device rd;
+  std::uint64_t id = 0;
+  while (id == 0) id = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
+  return id;
 }
 
 }  // namespace
@@ -61,17 +74,22 @@ void heartbeat_from_env(int& interval_ms, int& timeout_ms) {
 
 remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o) {
   remote_cluster c;
-  c.gw = driver_gateway(o);
+  // A session per driver: several drivers share the nodes, each with its own workers there.
+  attach_req req;
+  req.session = new_session_id();
+  req.driver = default_node_name();
+  req.ping_source = "driver/" + std::to_string(req.session);
+  req.heartbeat_timeout_ms = o.heartbeat_timeout_ms;
+  c.gw = driver_gateway(o, req.ping_source);
   c.nodes = members(*c.gw, o);
   // Global numbering: node by node, each node's actors in its own order.
-  attach_req req;
-  req.session = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   for (auto& n : c.nodes)
     for (std::size_t k = 0; k < n.actors.size(); ++k) {
       req.table.push_back({n.endpoint, static_cast<std::int32_t>(k)});
       c.infos.push_back(n.actors[k]);
     }
   if (req.table.empty()) throw_error(errc::runtime_error, "shoal: the cluster at " + o.address + " has no actors");
+  c.session = req.session;  // from here on, leaving (or failing to attach) detaches
   for (auto& n : c.nodes) {
     auto in = call_and_wait(*c.gw, n.endpoint, wire::encode(wire::make_header(msg_type::attach), req), o.connect_timeout_ms);
     auto infos = decode_or_throw<std::vector<actor_info>>(in, msg_type::attach_reply, "attach");
@@ -79,10 +97,9 @@ remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o)
       throw_error(errc::runtime_error, "shoal: node " + n.name + " changed its actors while the driver attached");
     c.gw->watch(n.endpoint);
   }
-  c.session = req.session;
   for (std::size_t g = 0; g < req.table.size(); ++g)
-    c.workers.push_back(spawn_remote_proxy(sys, c.gw,
-                                           {req.table[g].endpoint, static_cast<int>(g), c.infos[g].name + "@" + c.infos[g].node}));
+    c.workers.push_back(spawn_remote_proxy(
+        sys, c.gw, {req.table[g].endpoint, static_cast<int>(g), c.infos[g].name + "@" + c.infos[g].node, c.session}));
   return c;
 }
 
@@ -90,7 +107,7 @@ remote_cluster::~remote_cluster() {
   if (!gw) return;
   if (session != 0 && !gw->broken()) {
     for (auto& n : nodes) {
-      try {  // best effort: a node that does not answer soon keeps the shards until the next attach
+      try {  // best effort: a node that does not answer soon drops the session when our pings stop
         call_and_wait(*gw, n.endpoint, wire::encode(wire::make_header(msg_type::detach), session), 1000);
       } catch (const error&) {
       }
@@ -106,6 +123,8 @@ std::vector<node_desc> cluster_status(const connect_options& o) {
     try {
       auto in = call_and_wait(*gw, n.endpoint, wire::encode(wire::make_header(msg_type::stats)), o.connect_timeout_ms);
       n.actors = decode_or_throw<std::vector<actor_info>>(in, msg_type::stats_reply, "stats");
+      in = call_and_wait(*gw, n.endpoint, wire::encode(wire::make_header(msg_type::sessions)), o.connect_timeout_ms);
+      n.drivers = decode_or_throw<std::vector<session_info>>(in, msg_type::sessions_reply, "sessions");
     } catch (const error& e) {
       for (auto& a : n.actors) a.kind += " (unreachable)";
     }

@@ -51,11 +51,18 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
     });
   };
   return {
-      [=](task_batch& b) { self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::tasks), b)); },
-      [=](piece_msg& p) { self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::piece), p)); },
+      [=](task_batch& b) {
+        auto sid = self->state.ref.session;
+        self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::tasks), sid, b));
+      },
+      [=](piece_msg& p) {
+        auto sid = self->state.ref.session;
+        self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::piece), sid, p));
+      },
       [=](read_atom, shard_key key, bool want_data) -> caf::result<read_result> {
         auto rp = self->make_response_promise<read_result>();
-        ask(wire::encode(header(wire::msg_type::read), key, want_data), [rp](inbound_ptr in, error_info err) mutable {
+        auto sid = self->state.ref.session;
+        ask(wire::encode(header(wire::msg_type::read), sid, key, want_data), [rp](inbound_ptr in, error_info err) mutable {
           read_result r;
           if (auto e = decode_reply(in, err, wire::msg_type::read_reply, r)) r.err = e;
           rp.deliver(std::move(r));
@@ -64,7 +71,8 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
       },
       [=](fetch_atom, shard_key key, bool want_data, dtype type, tiling til) -> caf::result<fetch_result> {
         auto rp = self->make_response_promise<fetch_result>();
-        ask(wire::encode(header(wire::msg_type::fetch), key, want_data, type, til),
+        auto sid = self->state.ref.session;
+        ask(wire::encode(header(wire::msg_type::fetch), sid, key, want_data, type, til),
             [rp](inbound_ptr in, error_info err) mutable {
               fetch_result r;
               if (auto e = decode_reply(in, err, wire::msg_type::fetch_reply, r)) r.err = e;
@@ -74,7 +82,8 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
       },
       [=](stats_atom) -> caf::result<actor_stats> {
         auto rp = self->make_response_promise<actor_stats>();
-        ask(wire::encode(header(wire::msg_type::stats)), [rp, ref = self->state.ref](inbound_ptr in, error_info err) mutable {
+        auto sid = self->state.ref.session;
+        ask(wire::encode(header(wire::msg_type::stats), sid), [rp, ref = self->state.ref](inbound_ptr in, error_info err) mutable {
           actor_stats s;
           if (decode_reply(in, err, wire::msg_type::stats_reply, s)) s.info.name = ref.name + " (unreachable)";
           rp.deliver(std::move(s));

@@ -10,19 +10,25 @@ enum class msg_type : std::uint16_t {
   hello = 3,         ///< (node_desc) -> ok               a node joins the head
   members = 4,       ///< () -> members_reply             the head's node list
   members_reply = 5, ///< (vector<node_desc>)
-  attach = 6,        ///< (attach_req) -> attach_reply    a driver takes the node's actors
+  attach = 6,        ///< (attach_req) -> attach_reply    a driver opens its session
   attach_reply = 7,  ///< (vector<actor_info>)
-  tasks = 8,         ///< (task_batch) to actor `dest`
-  piece = 9,         ///< (piece_msg) to actor `dest`
-  read = 10,         ///< (shard_key, bool) -> read_reply (read_result)
+  // The worker messages start with the driver's session id: a node keeps one set of
+  // workers per attached driver.
+  tasks = 8,         ///< (session, task_batch) to actor `dest`
+  piece = 9,         ///< (session, piece_msg) to actor `dest`
+  read = 10,         ///< (session, shard_key, bool) -> read_reply (read_result)
   read_reply = 11,
-  fetch = 12,        ///< (shard_key, bool, dtype, tiling) -> fetch_reply (fetch_result)
+  fetch = 12,        ///< (session, shard_key, bool, dtype, tiling) -> fetch_reply (fetch_result)
   fetch_reply = 13,
-  stats = 14,        ///< () to a node -> stats_reply (vector<actor_info>) of its actors
+  stats = 14,        ///< () to a node -> stats_reply (vector<actor_info>) of its actors, summed
+                     ///< over its sessions; (session) to actor `dest` -> stats_reply (actor_stats)
   stats_reply = 15,
   ok = 16,           ///< ()
   failed = 17,       ///< (error_info) the request could not be served
   detach = 18,       ///< (uint64 session) -> ok           the driver leaves: drop its shards
+  // Driver sessions (actors/driver_sessions.hpp); numbered apart from the membership types.
+  sessions = 40,       ///< () to a node -> sessions_reply (vector<session_info>) its drivers
+  sessions_reply = 41,
 };
 
 }  // namespace shoal::wire

@@ -3,7 +3,7 @@ throw-away local cluster.
 
     shoal start --head [--port P] [--bind HOST] [--cpus N]   head node (writes the secret)
     shoal start --address HOST:PORT [--cpus N] [--gpus N]      a node joins
-    shoal status [--address HOST:PORT]                         nodes, actors, shards, bytes
+    shoal status [--address HOST:PORT]                         nodes, actors, shards, bytes, drivers
     shoal stop                                                 stops the nodes this machine started
     shoal run -n N script.py [args...]                         N local nodes, the script as driver
     shoal node ...                                             one node in the foreground (what
@@ -216,9 +216,32 @@ def format_status(nodes):
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) if i < 4 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
              for r in rows]
+    drivers = format_drivers(nodes)
+    if drivers:
+        lines += [""] + drivers
     total = sum(a["bytes"] for n in nodes for a in n["actors"])
-    lines.append(f"{len(nodes)} node(s), {sum(len(n['actors']) for n in nodes)} actor(s), {total} bytes")
+    lines.append(f"{len(nodes)} node(s), {sum(len(n['actors']) for n in nodes)} actor(s), {total} bytes, "
+                 f"{len({d['session'] for n in nodes for d in n.get('drivers', [])})} driver(s)")
     return "\n".join(lines)
+
+
+def format_drivers(nodes):
+    """The drivers attached to the nodes (one session each), with what they hold cluster-wide."""
+    by = {}
+    for n in nodes:
+        for d in n.get("drivers", []):
+            s = by.setdefault(d["session"], {"driver": d["driver"], "nodes": 0, "shards": 0, "bytes": 0, "idle": 0})
+            s["nodes"] += 1
+            s["shards"] += d["shards"]
+            s["bytes"] += d["bytes"]
+            s["idle"] = max(s["idle"], d["idle_ms"])
+    if not by:
+        return []
+    rows = [("DRIVER", "SESSION", "NODES", "SHARDS", "BYTES", "IDLE_MS")]
+    rows += [(s["driver"], f"{sid:016x}", str(s["nodes"]), str(s["shards"]), str(s["bytes"]), str(s["idle"]))
+             for sid, s in sorted(by.items(), key=lambda kv: kv[1]["driver"])]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
 
 
 def cmd_status(args):
@@ -361,7 +384,11 @@ def main(argv=None):
         args.bind += ":0"
     elif args.command in ("start",) and ":" in args.bind:
         raise SystemExit("shoal start: --bind takes a host; the port is --port")
-    return args.fn(args) or 0
+    try:
+        return args.fn(args) or 0
+    except (RuntimeError, ValueError) as e:  # no head there, refused, a malformed address or setting
+        print(f"shoal {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -64,12 +64,23 @@ void bind_cluster(py::module_& m) {
             actors.append(ad);
           }
           d["actors"] = actors;
+          py::list drivers;
+          for (auto& x : n.drivers) {
+            py::dict dd;
+            dd["session"] = x.session;
+            dd["driver"] = x.driver;
+            dd["shards"] = x.shards;
+            dd["bytes"] = x.bytes;
+            dd["idle_ms"] = x.idle_ms;
+            drivers.append(dd);
+          }
+          d["drivers"] = drivers;
           out.append(d);
         }
         return out;
       },
       py::arg("address"), py::arg("timeout_ms") = 5000,
-      "The nodes of the cluster at address (HOST:PORT) and their actors' shards and bytes.");
+      "The nodes of the cluster at address (HOST:PORT), their actors' shards and bytes, and their driver sessions.");
   m.def("default_token_path", &default_token_path, py::arg("address"),
         "Where `shoal start --head` keeps the secret of the cluster at address.");
 }
