@@ -219,7 +219,8 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
                     acc->actors[a] = s.info;
                     if (--*left == 0) rp.deliver(std::move(*acc));
                   },
-                  [=](caf::error&) mutable {  // a dead actor: its state and name were set above
+                  [=](caf::error&) mutable {
+                    recovery_unanswered(self->state.rec, static_cast<int>(a), acc->actors[a]);
                     if (--*left == 0) rp.deliver(std::move(*acc));
                   });
         }

@@ -31,8 +31,8 @@ int checkpoint_every() {
 }
 
 std::string name_of(const recovery& r, int a) {
-  auto it = r.names.find(a);
-  return it != r.names.end() && !it->second.empty() ? it->second : "#" + std::to_string(a);
+  auto it = r.known.find(a);
+  return it != r.known.end() && !it->second.name.empty() ? it->second.name : "#" + std::to_string(a);
 }
 
 void finish_round(recovery_ctx c);
@@ -150,7 +150,7 @@ void recovery_watch(recovery_ctx c, int index) {
   const auto& w = c.workers[static_cast<std::size_t>(index)];
   c.self->monitor(w);
   c.self->request(w, std::chrono::seconds(60), stats_atom::value)
-      .then([c, index](actor_stats& s) { c.rec.names[index] = s.info.name; }, [](caf::error&) {});
+      .then([c, index](actor_stats& s) { c.rec.known[index] = s.info; }, [](caf::error&) {});
 }
 
 void recovery_on_down(recovery_ctx c, const caf::down_msg& m) {
@@ -271,11 +271,25 @@ void recovery_checkpoint(recovery_ctx c) {
   }
 }
 
+void recovery_unanswered(const recovery& r, int a, actor_info& info) {
+  if (auto k = r.known.find(a); k != r.known.end()) {
+    info.name = k->second.name;
+    info.kind = k->second.kind;
+    info.node = k->second.node;
+  }
+  info.state = "dead";  // it does not answer: gone, even if its loss is not handled yet
+}
+
 void recovery_annotate(const recovery& r, cluster_stats& s) {
   for (const auto& [a, why] : r.dead) {
     if (a < 0 || static_cast<std::size_t>(a) >= s.actors.size()) continue;
     auto& info = s.actors[static_cast<std::size_t>(a)];
     info.state = "dead";
+    if (auto k = r.known.find(a); k != r.known.end() && info.name.empty()) {
+      info.name = k->second.name;  // it no longer answers: what it said when it was watched
+      info.kind = k->second.kind;
+      info.node = k->second.node;
+    }
     if (info.name.empty()) info.name = name_of(r, a);
   }
   s.recovery = r.stats;

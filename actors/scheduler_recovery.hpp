@@ -41,7 +41,7 @@ struct recovery {
   recovery();
   lineage hist;
   std::map<int, std::string> dead;   ///< index -> reason
-  std::map<int, std::string> names;  ///< index -> name, asked when the actor was watched
+  std::map<int, actor_info> known;   ///< index -> name, kind, node: asked when watched
   bool active = false;               ///< a recovery round is under way
   std::uint64_t round = 0;
   std::map<int, std::set<shard_key>> held;  ///< this round's answers
@@ -96,5 +96,7 @@ void recovery_checkpoint(recovery_ctx c);
 
 /// "dead" states and names; the recovery counters.
 void recovery_annotate(const recovery& r, cluster_stats& s);
+/// Worker `a` did not answer a stats request: dead, with the name it had.
+void recovery_unanswered(const recovery& r, int a, actor_info& info);
 
 }  // namespace shoal
