@@ -58,16 +58,26 @@ runtime_options resolve(runtime_options o) {
     o.threads_per_actor = std::max(1, hw / o.cpus);
   }
   if (o.timeout_ms <= 0) o.timeout_ms = static_cast<int>(env_int("SHOAL_TIMEOUT_MS", 600000));
+  if (o.address.empty()) {
+    const char* a = std::getenv("SHOAL_ADDRESS");
+    if (a && *a) o.address = a;
+  }
+  if (!o.address.empty()) {
+    // A driver's actors are the cluster's: its own GPUs are none of its business (it touches
+    // no CUDA at all). The runtime records the cluster's GPU actors once attached.
+    o.gpus = 0;
+  } else {
 #ifdef SHOAL_WITH_CUDA
-  const int visible = gpu_count();
-  if (o.gpus < 0) o.gpus = visible;
-  else if (o.gpus > visible)
-    throw_error(errc::value_error, "shoal.init: gpus=" + std::to_string(o.gpus) + " but only " +
-                                       std::to_string(visible) + " GPU(s) are visible");
+    const int visible = gpu_count();
+    if (o.gpus < 0) o.gpus = visible;
+    else if (o.gpus > visible)
+      throw_error(errc::value_error, "shoal.init: gpus=" + std::to_string(o.gpus) + " but only " +
+                                         std::to_string(visible) + " GPU(s) are visible");
 #else
-  if (o.gpus > 0) throw_error(errc::value_error, "shoal.init: this build has no GPU support (gpus=" +
-                                                     std::to_string(o.gpus) + ")");
+    if (o.gpus > 0) throw_error(errc::value_error, "shoal.init: this build has no GPU support (gpus=" +
+                                                       std::to_string(o.gpus) + ")");
 #endif
+  }
   if (o.placement.empty()) {
     const char* v = std::getenv("SHOAL_PLACEMENT");
     o.placement = v && *v ? v : "default";
@@ -75,17 +85,15 @@ runtime_options resolve(runtime_options o) {
   if (o.placement != "default" && o.placement != "all")
     throw_error(errc::value_error, "shoal.init: placement must be 'default' or 'all', got '" +
                                        o.placement + "'");
-  if (o.address.empty()) {
-    const char* a = std::getenv("SHOAL_ADDRESS");
-    if (a && *a) o.address = a;
-  }
   return o;
 }
 
 bool same(const runtime_options& a, const runtime_options& b) {
-  return a.cpus == b.cpus && a.min_tile_elems == b.min_tile_elems &&
+  // A driver's cpus and gpus are the cluster's (the nodes decide them): not compared.
+  const bool local = a.address.empty();
+  return (!local || (a.cpus == b.cpus && a.gpus == b.gpus)) && a.min_tile_elems == b.min_tile_elems &&
          a.threads_per_actor == b.threads_per_actor && a.timeout_ms == b.timeout_ms &&
-         a.address == b.address && a.gpus == b.gpus && a.placement == b.placement;
+         a.address == b.address && a.placement == b.placement;
 }
 
 }  // namespace
@@ -100,7 +108,10 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   planner_config pc;
   // A cluster's workers live in its node processes: the driver holds proxies for them.
   const bool remote = !opts.address.empty();
-  if (remote) attach_remote(m, pc);
+  if (remote) {
+    attach_remote(m, pc);
+    m.opts.gpus = static_cast<int>(pc.place_on.size());  // attach_remote places on the GPU actors
+  }
   int gpus = 0;
 #ifdef SHOAL_WITH_CUDA
   gpus = remote ? 0 : opts.gpus;
@@ -129,6 +140,7 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
     s->request(m.scheduler, std::chrono::seconds(180), join_atom::value)
         .receive([](bool) {}, [](caf::error&) {});
   }
+  if (remote) start_membership(m);
   m.node = spawn_node_actor(*m.sys, m.node_name, m.workers);
   m.conn = std::make_shared<client::core>(*m.sys, m.scheduler, opts.timeout_ms);
 }

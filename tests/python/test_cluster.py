@@ -84,6 +84,8 @@ import os, sys, numpy, shoal, shoal.numpy as np
 shoal.init(min_tile_elems=16)
 info = shoal.runtime_info()
 assert len({a["node"] for a in info["actors"]}) == 3, info
+# A driver's GPUs are the cluster's GPU actors, not the ones its own machine sees.
+assert shoal._shoal.options()["gpus"] == sum(a["kind"] == "gpu" for a in info["actors"]), shoal._shoal.options()
 x = numpy.arange(3000, dtype=numpy.float64).reshape(60, 50)
 a = np.asarray(x)
 assert float(((a + 1) * 2).sum()) == float(((x + 1) * 2).sum())
