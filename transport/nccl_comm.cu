@@ -157,7 +157,7 @@ void communicator::revoke() {
   if (!comm_ || broken_) return;
   broken_ = true;  // the destructor aborts; no collective is issued any more
   (void)cudaSetDevice(device_);
-#if NCCL_VERSION_CODE >= NCCL_VERSION(2, 28, 0)
+#ifdef NCCL_REVOKE_DEFAULT  // ncclCommRevoke: some 2.28 builds (the H100 machine's) lack it
   ncclResult_t r = ncclCommRevoke(as_comm(comm_), NCCL_REVOKE_DEFAULT);
   if (r != ncclSuccess && r != ncclInProgress) return;
   // In-flight operations stop; the state reads ncclInProgress until the communicator is quiet.
