@@ -106,10 +106,13 @@ void finish_round(recovery_ctx c) {
                                           " (" + why + ") and cannot be rebuilt: " + what};
     r.hist.release(id);
   }
-  for (const auto& [a, keys] : r.held) {
-    auto& l = lists[static_cast<std::size_t>(a)];
-    if (!l.empty()) c.self->send(c.workers[static_cast<std::size_t>(a)], task_batch{std::move(l)});
-    if (!r.unreset.count(a)) c.self->send(c.workers[static_cast<std::size_t>(a)], resume_atom::value);
+  // Every live actor may get rebuild tasks, also one that joined during the recovery (it
+  // was not reset, but it is in placement); only those reset are resumed.
+  for (std::size_t a = 0; a < lists.size() && a < c.workers.size(); ++a) {
+    if (dead.count(static_cast<int>(a))) continue;
+    if (!lists[a].empty()) c.self->send(c.workers[a], task_batch{std::move(lists[a])});
+    if (r.held.count(static_cast<int>(a)) && !r.unreset.count(static_cast<int>(a)))
+      c.self->send(c.workers[a], resume_atom::value);
   }
   r.unreset.clear();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.started).count();
