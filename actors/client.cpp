@@ -5,6 +5,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "actors/reply_waiter.hpp"
 #include "actors/runtime_impl.hpp"
 
 namespace shoal::client {
@@ -22,6 +23,8 @@ core::core(caf::actor_system& sys, caf::actor scheduler, int timeout_ms)
     : sys_(sys), scheduler_(std::move(scheduler)),
       timeout_(std::chrono::milliseconds(timeout_ms)), timeout_ms_(timeout_ms) {}
 
+core::~core() = default;  // reply_waiter is complete here
+
 namespace {
 [[noreturn]] void throw_closed() {
   throw_error(errc::runtime_error, "shoal: the runtime was shut down; this array is no longer usable");
@@ -33,6 +36,7 @@ void core::close() {
   closed_ = true;
   scheduler_ = nullptr;
   released_.clear();
+  waiters_.clear();  // their actors must not outlive the actor system
 }
 
 caf::actor core::scheduler() {
@@ -67,30 +71,40 @@ void core::release(array_id id) {
 }
 
 fetch_result core::fetch(array_id id, bool want_data) {
-  submit(std::vector<op>{});  // hand over queued releases so memory is freed before we wait
+  flush_releases();  // hand over queued releases so memory is freed before we wait
   fetch_result res;
   bool got = false;
   error_info failure;
-  caf::scoped_actor self{sys_};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+  auto timed_out = [&] {
+    return error_info{errc::runtime_error, "shoal: timed out after " + std::to_string(timeout_ms_) +
+                                               " ms waiting for an array (SHOAL_TIMEOUT_MS)"};
+  };
+  // One reused waiter instead of a scoped_actor per read (actors/reply_waiter.hpp): a one-tile
+  // array's owner answers it directly (the scheduler delegates).
+  auto w = take_waiter();
   // A one-tile fetch is answered by the tile's owner; if that actor died before answering,
   // the scheduler rebuilds the tile elsewhere (actors/scheduler_recovery.hpp): ask again.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
   for (bool again = true; again;) {
     again = false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    self->request(scheduler(), std::max(left, std::chrono::milliseconds(1)), fetch_atom::value, id, want_data)
-        .receive([&](fetch_result& r) { res = std::move(r); got = true; },
-                 [&](caf::error& e) {
-                   if (e == caf::sec::request_receiver_down && std::chrono::steady_clock::now() < deadline) {
-                     again = true;
-                     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-                   } else if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down)
-                     failure = {errc::runtime_error, "shoal: timed out after " + std::to_string(timeout_ms_) +
-                                                         " ms waiting for an array (SHOAL_TIMEOUT_MS)"};
-                   else
-                     failure = {errc::runtime_error, "shoal: the scheduler failed: " + sys_.render(e)};
-                 });
+    auto reply = w->call(scheduler(), caf::make_message(fetch_atom::value, id, want_data), deadline);
+    caf::error e;
+    if (!reply) {
+      failure = timed_out();
+    } else if (!response_as(*reply, res, e)) {
+      failure = {errc::runtime_error, "shoal: unexpected answer to a read"};
+    } else if (!e) {
+      got = true;
+    } else if (e == caf::sec::request_receiver_down && std::chrono::steady_clock::now() < deadline) {
+      again = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } else if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down) {
+      failure = timed_out();
+    } else {
+      failure = {errc::runtime_error, "shoal: the scheduler failed: " + sys_.render(e)};
+    }
   }
+  give_back(std::move(w));
   if (!got) throw error(failure);
   if (res.err) throw error(res.err);
   return res;
@@ -99,14 +113,45 @@ fetch_result core::fetch(array_id id, bool want_data) {
 cluster_stats core::stats() {
   caf::actor dest = scheduler();
   cluster_stats res;
-  error_info failure;
-  bool got = false;
-  caf::scoped_actor self{sys_};
-  self->request(dest, timeout_, stats_atom::value)
-      .receive([&](cluster_stats& s) { res = std::move(s); got = true; },
-               [&](caf::error& e) { failure = {errc::runtime_error, "shoal: no runtime info: " + sys_.render(e)}; });
-  if (!got) throw error(failure);
+  auto w = take_waiter();
+  auto reply = w->call(dest, caf::make_message(stats_atom::value),
+                       std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_));
+  give_back(std::move(w));
+  caf::error e;
+  if (!reply) throw_error(errc::runtime_error, "shoal: no runtime info: timed out");
+  if (!response_as(*reply, res, e)) throw_error(errc::runtime_error, "shoal: no runtime info: unexpected answer");
+  if (e) throw_error(errc::runtime_error, "shoal: no runtime info: " + sys_.render(e));
   return res;
+}
+
+void core::flush_releases() {
+  caf::actor dest;
+  op_batch b;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (closed_) throw_closed();
+    if (released_.empty()) return;  // nothing to hand over: no message
+    b.released.swap(released_);
+    dest = scheduler_;
+  }
+  caf::anon_send(dest, std::move(b));
+}
+
+std::unique_ptr<reply_waiter> core::take_waiter() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!waiters_.empty()) {
+      auto w = std::move(waiters_.back());
+      waiters_.pop_back();
+      return w;
+    }
+  }
+  return std::make_unique<reply_waiter>(sys_);
+}
+
+void core::give_back(std::unique_ptr<reply_waiter> w) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (!closed_ && waiters_.size() < 64) waiters_.push_back(std::move(w));
 }
 
 version::~version() {

@@ -17,10 +17,13 @@
 
 namespace shoal::client {
 
+class reply_waiter;  // actors/reply_waiter.hpp
+
 /// The connection to the scheduler: sends ops, collects releases, waits for data.
 class core {
  public:
   core(caf::actor_system& sys, caf::actor scheduler, int timeout_ms);
+  ~core();
   array_id new_id() { return next_id_.fetch_add(1); }
   /// Sends ops (and every release queued so far) to the scheduler. Never waits.
   void submit(std::vector<op> ops);
@@ -39,6 +42,11 @@ class core {
 
  private:
   caf::actor scheduler();  // throws once closed
+  /// Sends the queued releases, if any (a read hands them over before it waits).
+  void flush_releases();
+  /// A waiter for one request (reused: see actors/reply_waiter.hpp) and its return.
+  std::unique_ptr<reply_waiter> take_waiter();
+  void give_back(std::unique_ptr<reply_waiter> w);
 
   caf::actor_system& sys_;
   caf::actor scheduler_;
@@ -49,6 +57,7 @@ class core {
   std::atomic<std::uint64_t> stream_{0};
   std::mutex mu_;
   std::vector<array_id> released_;
+  std::vector<std::unique_ptr<reply_waiter>> waiters_;  ///< idle ones; guarded by mu_
 };
 
 /// One immutable array version held by the scheduler; released when the last holder drops it.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <cstdio>
@@ -18,6 +19,8 @@
 #include "actors/messages.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/node_join.hpp"
+#include "actors/node_membership.hpp"
+#include "actors/recovery_protocol.hpp"
 #include "actors/remote_proxy.hpp"
 #include "actors/wire_codec.hpp"
 
@@ -74,6 +77,8 @@ struct node_state {
   std::string name;
   std::unique_ptr<driver_sessions> sessions;  ///< one set of workers per attached driver
   std::vector<node_desc> members;     ///< the head's member list (others than itself)
+  node_membership membership;         ///< drains, joins under a driver, states (node_membership.hpp)
+  std::shared_ptr<std::atomic<bool>> released;  ///< drained and released: run_node returns
 
   int local_count() const { return opts.gpus + opts.cpus; }
 
@@ -119,8 +124,9 @@ void gather_stats(caf::stateful_actor<node_state>* self, std::function<void(stat
 }
 
 caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, std::shared_ptr<gateway> gw,
-                      std::string name) {
+                      std::string name, std::shared_ptr<std::atomic<bool>> released) {
   auto& st0 = self->state;
+  st0.released = std::move(released);
   st0.opts = std::move(opts);
   st0.gw = std::move(gw);
   st0.name = std::move(name);
@@ -187,6 +193,7 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
       },
       [=](member_down_atom, const std::string& endpoint) {
         auto& st = self->state;
+        st.membership.member_down(st.members, endpoint);
         std::erase_if(st.members, [&](const node_desc& m) { return m.endpoint == endpoint; });
       },
       [=](inbound_ptr& in) {
@@ -233,6 +240,23 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             piece_msg p;
             if (auto e = wire::decode(in->msg, sid, p)) return refuse(st, *in, "bad piece: " + e.message);
             if (auto a = local_target(*in, sid)) self->send(a, std::move(p));
+            return;
+          }
+          case msg_type::recover: {  // crash recovery elsewhere: reset this worker's queue
+            std::uint64_t sid = 0;
+            piece_tag floor = 0;
+            if (auto e = wire::decode(in->msg, sid, floor)) return refuse(st, *in, "bad recover: " + e.message);
+            auto a = local_target(*in, sid);
+            if (!a) return;
+            self->request(a, caf::infinite, recover_atom::value, floor)
+                .then([=](std::vector<shard_key>& keys) { respond(self->state, *in, msg_type::recover_reply, keys); },
+                      [=](caf::error& e) { refuse(self->state, *in, "recover failed: " + caf::to_string(e)); });
+            return;
+          }
+          case msg_type::resume: {
+            std::uint64_t sid = 0;
+            if (auto e = wire::decode(in->msg, sid)) return refuse(st, *in, "bad resume: " + e.message);
+            if (auto a = local_target(*in, sid)) self->send(a, resume_atom::value);
             return;
           }
           case msg_type::read: {
@@ -305,8 +329,16 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
               }
               respond(self->state, *in, msg_type::sessions_reply, out);
             });
-          default:
+          default: {
+            membership_env env{*st.gw, st.opts.head.empty(), st.self_desc(), st.members, *st.sessions,
+                               [self](const std::string& ep, int global, std::uint64_t session) {
+                                 return spawn_remote_proxy(self->system(), self->state.gw,
+                                                           {ep, global, "actor " + std::to_string(global), session});
+                               },
+                               [self] { self->state.released->store(true); }};
+            if (st.membership.handle(env, in)) return;
             return refuse(st, *in, "unexpected message type " + std::to_string(h.type));
+          }
         }
       },
   };
@@ -324,6 +356,7 @@ struct cluster_node::impl {
   std::string head_endpoint;
   std::mutex mu;        // guards `target` for the gateway's thread
   caf::actor target;
+  std::shared_ptr<std::atomic<bool>> released = std::make_shared<std::atomic<bool>>(false);
 };
 
 cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<impl>()) {
@@ -356,7 +389,7 @@ cluster_node::cluster_node(const node_options& opts) : impl_(std::make_unique<im
   });
   // Detached: it wakes at once on each inbound message (a pooled actor waits for CAF's
   // polling workers, tens of microseconds per hop).
-  m.node = m.sys->spawn<caf::detached>(node_fn, m.opts, m.gw, m.name);
+  m.node = m.sys->spawn<caf::detached>(node_fn, m.opts, m.gw, m.name, m.released);
   {
     std::lock_guard<std::mutex> g(m.mu);
     m.target = m.node;
@@ -398,6 +431,8 @@ cluster_node::~cluster_node() {
 const std::string& cluster_node::endpoint() const { return impl_->gw->endpoint(); }
 const std::string& cluster_node::name() const { return impl_->name; }
 
+bool cluster_node::released() const { return impl_->released->load(); }
+
 std::string cluster_node::failed() const {
   if (auto e = impl_->gw->broken()) return e.message;
   return {};
@@ -411,6 +446,10 @@ int run_node(const node_options& opts, const std::function<bool()>& keep_running
     if (auto why = n.failed(); !why.empty()) {
       std::fprintf(stderr, "shoal-node %s: stopping: %s\n", n.name().c_str(), why.c_str());
       return 3;
+    }
+    if (n.released()) {  // drained: every driver moved its shards off (actors/node_membership.hpp)
+      std::fprintf(stderr, "shoal-node %s: drained and released; leaving\n", n.name().c_str());
+      return 0;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

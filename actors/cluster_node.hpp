@@ -34,6 +34,8 @@ class cluster_node {
   const std::string& name() const;
   /// Why the node should stop on its own (the head stopped answering), or "".
   std::string failed() const;
+  /// Every driver drained it and released it (`shoal drain`): the node should exit.
+  bool released() const;
 
  private:
   struct impl;

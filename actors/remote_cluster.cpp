@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "actors/node_actor.hpp"
+#include "actors/remote_membership.hpp"
 #include "actors/remote_proxy.hpp"
 #include "actors/wire_codec.hpp"
 
@@ -38,12 +39,15 @@ T decode_or_throw(const inbound_ptr& in, msg_type expected, const std::string& w
   return out;
 }
 
-std::shared_ptr<gateway> driver_gateway(const connect_options& o, const std::string& identity = {}) {
+std::shared_ptr<gateway> driver_gateway(const connect_options& o, const std::string& identity = {},
+                                        std::shared_ptr<membership_link> link = nullptr) {
   gateway_options go;
   go.heartbeat_ms = o.heartbeat_ms;
   go.heartbeat_timeout_ms = o.heartbeat_timeout_ms;
   go.secret = o.secret;
   go.identity = identity;  // the driver's pings name its session: the nodes keep it while they come
+  if (link)  // a node that dies is recovered; only the head's death ends the job (watch fatal)
+    go.on_peer_dead = [link](const std::string& ep, const error_info& why) { link->peer_dead(ep, why); };
   // A driver binds nothing: every reply comes back on its own DEALERs.
   return std::make_shared<gateway>(go, [](inbound_ptr in) {
     std::fprintf(stderr, "shoal: ignored an unexpected message (type %d) from %s\n",
@@ -80,7 +84,8 @@ remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o)
   req.driver = default_node_name();
   req.ping_source = "driver/" + std::to_string(req.session);
   req.heartbeat_timeout_ms = o.heartbeat_timeout_ms;
-  c.gw = driver_gateway(o, req.ping_source);
+  c.link = std::make_shared<membership_link>();
+  c.gw = driver_gateway(o, req.ping_source, c.link);
   c.nodes = members(*c.gw, o);
   // Global numbering: node by node, each node's actors in its own order.
   for (auto& n : c.nodes)
@@ -95,8 +100,9 @@ remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o)
     auto infos = decode_or_throw<std::vector<actor_info>>(in, msg_type::attach_reply, "attach");
     if (infos.size() != n.actors.size())
       throw_error(errc::runtime_error, "shoal: node " + n.name + " changed its actors while the driver attached");
-    c.gw->watch(n.endpoint);
+    c.gw->watch(n.endpoint, &n == &c.nodes.front());  // the head lists itself first
   }
+  c.req = req;
   for (std::size_t g = 0; g < req.table.size(); ++g)
     c.workers.push_back(spawn_remote_proxy(
         sys, c.gw, {req.table[g].endpoint, static_cast<int>(g), c.infos[g].name + "@" + c.infos[g].node, c.session}));
@@ -105,8 +111,11 @@ remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o)
 
 remote_cluster::~remote_cluster() {
   if (!gw) return;
+  if (membership) caf::anon_send_exit(membership, caf::exit_reason::user_shutdown);
+  if (link) link->stop_listening();
   if (session != 0 && !gw->broken()) {
-    for (auto& n : nodes) {
+    // The nodes attached now: joined ones too, not those that left or died.
+    for (auto& n : link ? link->live() : nodes) {
       try {  // best effort: a node that does not answer soon drops the session when our pings stop
         call_and_wait(*gw, n.endpoint, wire::encode(wire::make_header(msg_type::detach), session), 1000);
       } catch (const error&) {

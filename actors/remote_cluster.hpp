@@ -14,12 +14,19 @@
 
 namespace shoal {
 
+class membership_link;  // actors/remote_membership.hpp
+
 struct remote_cluster {
   std::shared_ptr<gateway> gw;
   std::vector<node_desc> nodes;
   std::vector<caf::actor> workers;  ///< proxies, by global index (every node's GPUs, then CPUs)
   std::vector<actor_info> infos;    ///< the same order
   std::uint64_t session = 0;
+  attach_req req;  ///< the attach every node got (a node that joins later gets it grown)
+  /// Node-level elasticity (actors/remote_membership.hpp): the gateway reports dead nodes
+  /// through `link`; `membership` follows joins and drains once the scheduler runs.
+  std::shared_ptr<membership_link> link;
+  caf::actor membership;
   /// Stops the gateway first: its pending calls hold proxy handles, and an actor system
   /// waits for every detached actor whose handle is still held.
   /// Tells the nodes that the driver leaves (they drop its shards), then closes.

@@ -4,6 +4,8 @@
 #include <unordered_map>
 
 #include "actors/messages.hpp"
+#include "actors/recovery_protocol.hpp"
+#include "actors/remote_membership.hpp"
 #include "actors/wire_codec.hpp"
 
 
@@ -32,6 +34,9 @@ struct proxy_state {
   std::uint64_t next = 1;
   /// Pending requests by local id: each finishes its response promise.
   std::unordered_map<std::uint64_t, std::function<void(inbound_ptr, error_info)>> pending;
+  /// Set once its node died or left (node_gone_atom): nothing is sent, every request fails.
+  error_info dead;
+  actor_info gone;  ///< what stats answer then
 };
 
 caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<gateway> gw, remote_actor_ref ref) {
@@ -43,6 +48,7 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
   // Sends a request; `finish` completes the caller's promise from the reply or an error.
   auto ask = [self](wire::message m, std::function<void(inbound_ptr, error_info)> finish) {
     auto& st = self->state;
+    if (st.dead) return finish(nullptr, st.dead);
     const std::uint64_t id = st.next++;
     st.pending.emplace(id, std::move(finish));
     caf::actor me = caf::actor_cast<caf::actor>(self);
@@ -52,10 +58,12 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
   };
   return {
       [=](task_batch& b) {
+        if (self->state.dead) return;
         auto sid = self->state.ref.session;
         self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::tasks), sid, b));
       },
       [=](piece_msg& p) {
+        if (self->state.dead) return;
         auto sid = self->state.ref.session;
         self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::piece), sid, p));
       },
@@ -81,6 +89,7 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
         return rp;
       },
       [=](stats_atom) -> caf::result<actor_stats> {
+        if (self->state.dead) return actor_stats{self->state.gone};
         auto rp = self->make_response_promise<actor_stats>();
         auto sid = self->state.ref.session;
         ask(wire::encode(header(wire::msg_type::stats), sid), [rp, ref = self->state.ref](inbound_ptr in, error_info err) mutable {
@@ -91,6 +100,34 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
         return rp;
       },
       [=](peers_atom, std::vector<caf::actor>&) {},  // the node wires its own actors (attach)
+      // Crash recovery (actors/recovery_protocol.hpp): the node resets its worker.
+      [=](recover_atom, piece_tag floor) -> caf::result<std::vector<shard_key>> {
+        auto rp = self->make_response_promise<std::vector<shard_key>>();
+        auto sid = self->state.ref.session;
+        ask(wire::encode(header(wire::msg_type::recover), sid, floor), [rp](inbound_ptr in, error_info err) mutable {
+          std::vector<shard_key> keys;
+          if (decode_reply(in, err, wire::msg_type::recover_reply, keys))
+            rp.deliver(caf::make_error(caf::sec::request_receiver_down));  // lost too, not "unsupported"
+          else
+            rp.deliver(std::move(keys));
+        });
+        return rp;
+      },
+      [=](resume_atom) {
+        if (self->state.dead) return;
+        auto sid = self->state.ref.session;
+        self->state.gw->send(self->state.ref.endpoint, wire::encode(header(wire::msg_type::resume), sid));
+      },
+      [=](node_gone_atom, error_info& why, actor_info& info) {
+        auto& st = self->state;
+        if (st.dead) return;
+        st.dead = why;
+        st.gone = info;
+        st.gone.shards = st.gone.bytes = 0;
+        auto pending = std::move(st.pending);
+        st.pending.clear();
+        for (auto& [id, finish] : pending) finish(nullptr, why);
+      },
       [=](reply_atom, std::uint64_t id, inbound_ptr& in, error_info& err) {
         auto& st = self->state;
         auto it = st.pending.find(id);

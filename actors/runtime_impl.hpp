@@ -26,5 +26,8 @@ struct runtime::impl {
 /// nodes' actors, pc.place_on their GPU actors (or all when there are none) (runtime_remote.cpp).
 struct planner_config;
 void attach_remote(runtime::impl& m, planner_config& pc);
+/// Once the scheduler runs: follow the cluster's membership (nodes join, drain, die) under the
+/// running job (runtime_membership.cpp, actors/remote_membership.hpp).
+void start_membership(runtime::impl& m);
 
 }  // namespace shoal

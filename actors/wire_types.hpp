@@ -29,6 +29,18 @@ enum class msg_type : std::uint16_t {
   // Driver sessions (actors/driver_sessions.hpp); numbered apart from the membership types.
   sessions = 40,       ///< () to a node -> sessions_reply (vector<session_info>) its drivers
   sessions_reply = 41,
+  // Elasticity of nodes (60..69; actors/membership_protocol.hpp has the payloads).
+  drain_node = 60,   ///< (string endpoint) to the head -> drain_reply (bool driver attached)
+  drain_reply = 61,
+  membership = 62,   ///< (membership_report) driver -> head -> ok
+  view = 63,         ///< () to the head -> view_reply (cluster_view)
+  view_reply = 64,
+  extend = 65,       ///< (uint64 session, vector<actor_slot>) driver -> node -> ok
+  release = 66,      ///< (uint64 session) -> ok                the node drops it and exits
+  // Crash recovery through a node (actors/recovery_protocol.hpp), to actor `dest`.
+  recover = 67,      ///< (session, piece_tag floor) -> recover_reply (vector<shard_key> held)
+  recover_reply = 68,
+  resume = 69,       ///< (session)
 };
 
 }  // namespace shoal::wire

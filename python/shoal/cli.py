@@ -4,7 +4,10 @@ throw-away local cluster.
     shoal start --head [--port P] [--bind HOST] [--cpus N]   head node (writes the secret)
     shoal start --address HOST:PORT [--cpus N] [--gpus N]      a node joins
     shoal status [--address HOST:PORT]                         nodes, actors, shards, bytes, drivers
-    shoal stop                                                 stops the nodes this machine started
+    shoal stop [NODE]                                          stops the nodes this machine started
+                                                               (NODE: drains that one, then it exits)
+    shoal drain NODE                                           moves every shard off NODE under the
+                                                               running job, then NODE exits
     shoal run -n N script.py [args...]                         N local nodes, the script as driver
     shoal node ...                                             one node in the foreground (what
                                                                start spawns; mpirun/srun run this)
@@ -252,10 +255,17 @@ def cmd_status(args):
         if tok:
             os.environ["SHOAL_TOKEN"] = tok
     print(format_status(_shoal.cluster_status(address, args.timeout_ms)))
+    from .cli_drain import format_membership  # joining/draining/dead nodes, migration progress
+    for line in format_membership(_shoal.cluster_view(address, args.timeout_ms)):
+        print(line)
     return 0
 
 
 def cmd_stop(args):
+    from . import cli_drain
+    if args.node:  # one node: its shards move off first, then it exits (the job continues)
+        return cli_drain.cmd_drain(args)
+    cli_drain.drain_departing()  # nodes of a head elsewhere: the job there goes on without them
     n = stop_nodes()
     print(f"shoal: stopped {n} node(s)")
     return 0
@@ -358,8 +368,14 @@ def parser():
     st.add_argument("--timeout-ms", type=int, default=5000)
     st.set_defaults(fn=cmd_status)
 
-    sp = sub.add_parser("stop", help="stop the nodes this machine started")
+    sp = sub.add_parser("stop", help="stop the nodes this machine started (or drain and stop one)")
+    sp.add_argument("node", nargs="?", help="only this node (name or HOST:PORT): drained first, then it exits")
+    sp.add_argument("--address", help="HOST:PORT of the head (with NODE; default: the last head started here)")
+    sp.add_argument("--timeout", type=float, default=600, help="seconds to wait for NODE's drain")
+    sp.add_argument("--timeout-ms", type=int, default=5000, help="per request to the head")
     sp.set_defaults(fn=cmd_stop)
+    from .cli_drain import add_parsers
+    add_parsers(sub)
 
     r = sub.add_parser("run", help="run a script on N local nodes, then stop them")
     r.add_argument("-n", type=int, default=2, help="nodes (the first is the head)")

@@ -24,6 +24,7 @@ void bind_ops(py::module_& m);      // ops.cpp
 void bind_kernels(py::module_& m);  // kernels.cpp
 void bind_cluster(py::module_& m);  // cluster.cpp
 void bind_elastic(py::module_& m);  // elastic.cpp
+void bind_membership(py::module_& m);  // membership.cpp
 
 // ---- conversions (convert.cpp); each raises a Python error (py::error_already_set or a
 // pybind11 exception) on bad input

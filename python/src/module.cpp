@@ -12,4 +12,5 @@ PYBIND11_MODULE(_shoal, m) {
   shoal::pyshoal::bind_kernels(m);
   shoal::pyshoal::bind_cluster(m);
   shoal::pyshoal::bind_elastic(m);
+  shoal::pyshoal::bind_membership(m);
 }

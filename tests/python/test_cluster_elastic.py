@@ -1,0 +1,213 @@
+"""Node-level elasticity (docs/cluster.md, "Elasticity"): a node joins under a running
+driver and shards rebalance onto it; `shoal drain` moves every shard off a node under a
+running loop and the node exits; the chaos loop adds, drains (and kills) nodes at seeded
+points and must give the bits of an undisturbed run. Drivers run in subprocesses (one
+runtime per process); every node is killed at teardown (tests/python/_cluster.py)."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from _cluster import local_cluster
+from shoal import cli
+
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(300)]
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHOAL = [sys.executable, "-m", "shoal"]
+# A loaded 2-core CI machine must not declare a live node dead (tests/python/test_cluster.py).
+FAST = {"SHOAL_HEARTBEAT_MS": "200", "SHOAL_HEARTBEAT_TIMEOUT_MS": "2500", "SHOAL_TIMEOUT_MS": "120000"}
+
+
+def _env(c, **extra):
+    env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], **FAST)
+    env.update(extra)
+    return env
+
+
+def _driver(code, env):
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=HERE)
+
+
+def _expect(proc, word, timeout=120):
+    """Reads the driver's stdout up to a line starting with `word` (its rest is returned)."""
+    import select
+    import time
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if r:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if line.startswith(word):
+                return line[len(word):].strip()
+    proc.kill()
+    out, err = proc.communicate(timeout=30)
+    raise AssertionError(f"no '{word}' from the driver; stdout: {''.join(seen)}{out}\nstderr: {err}")
+
+
+def _exits(pid, timeout=20):
+    """Waits for our child `pid` to exit (and reaps it); False if it still runs."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _finish(proc):
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out + err
+    return out, err
+
+
+def test_node_joins_a_running_driver_and_shards_rebalance_onto_it():
+    with local_cluster(2, env=FAST) as c:
+        proc = _driver("""
+            import sys, time, numpy, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=1024)
+            h = numpy.random.default_rng(3).random(200000)
+            a = np.arange(300000, dtype=np.float64)
+            b = np.asarray(h)
+            print("READY", len(shoal.runtime_info()["actors"]), flush=True)
+            deadline = time.monotonic() + 60
+            while len(shoal.runtime_info()["actors"]) < 3 and time.monotonic() < deadline:
+                float(a[:10].sum())   # the job keeps running while the node comes
+                time.sleep(0.05)
+            shoal.settle()
+            info = shoal.runtime_info()
+            new = info["actors"][2]
+            print("JOINED", new["name"], new["node"], new["shards"], new["bytes"], flush=True)
+            sys.stdin.readline()      # the test looks at `shoal status` meanwhile
+            assert (numpy.asarray(a) == numpy.arange(300000.0)).all()
+            assert (numpy.asarray(b) == h).all()
+            c = (a[:200000] * 2 + b)
+            assert (numpy.asarray(c) == numpy.arange(200000.0) * 2 + h).all()
+            m = info["migration"]
+            print("MIGRATION", m["moves_done"], m["moves_total"], m["bytes_done"], flush=True)
+        """, _env(c))
+        try:
+            assert _expect(proc, "READY") == "2"
+            node = cli.spawn_node("127.0.0.1:0", c["address"], 1, 0, c["token"], 1, c["state"], os.getpid())
+            name, where, shards, held = _expect(proc, "JOINED").split()
+            assert where == node["name"] and int(shards) > 0 and int(held) > 0, (name, where, shards, held)
+            from shoal import _shoal
+            os.environ["SHOAL_TOKEN"] = c["token"]
+            try:
+                nodes = _shoal.cluster_status(c["address"], 5000)
+            finally:
+                os.environ.pop("SHOAL_TOKEN", None)
+            on_new = [n for n in nodes if n["endpoint"] == node["endpoint"]][0]
+            assert sum(a["bytes"] for a in on_new["actors"]) == int(held), (on_new, held)
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            out, err = _finish(proc)
+            done, total, moved = (int(v) for v in out.split("MIGRATION")[1].split())
+            assert done == total > 0 and moved > 0, out
+            assert "joined the running job" in err, err
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def test_shoal_drain_under_a_running_loop_loses_nothing():
+    with local_cluster(3, env=FAST) as c:
+        victim = c["nodes"][2]
+        proc = _driver("""
+            import select, sys, time, numpy, shoal, shoal.numpy as np
+            def run(n, signal_at=None):
+                x = np.random.default_rng(5).random((128, 128))
+                keep = np.asarray(numpy.random.default_rng(9).random(50000))   # host data
+                sums = []
+                i, drained = 0, signal_at is None
+                # With signal_at, the loop goes on while the node drains: it ends only after
+                # the test said the drain finished (and at least n steps).
+                while i < n or not drained:
+                    if i == signal_at:
+                        print("GO", flush=True)
+                    x[1:-1, 1:-1] = (x[:-2, 1:-1] + x[2:, 1:-1] + x[1:-1, :-2] + x[1:-1, 2:]) * 0.25
+                    sums.append(float(x.sum()))
+                    i += 1
+                    if not drained and select.select([sys.stdin], [], [], 0)[0]:
+                        drained = sys.stdin.readline().strip() == "drained"
+                    if i > 100000:
+                        raise SystemExit("the test did not drain")
+                return numpy.asarray(x), sums, numpy.asarray(keep)
+            shoal.init(min_tile_elems=256)
+            g1, s1, k1 = run(40, signal_at=3)
+            states = {a["node"]: a["state"] for a in shoal.runtime_info()["actors"]}
+            held = {a["node"]: a["shards"] for a in shoal.runtime_info()["actors"]}
+            print("STEPS", len(s1), flush=True)
+            g0, s0, k0 = run(len(s1))   # the same job undisturbed, on what is left: the same bits
+            assert g0.tobytes() == g1.tobytes() and s0 == s1, "results differ after the drain"
+            assert (k1 == numpy.random.default_rng(9).random(50000)).all()
+            print("STATES", states["VICTIM"], held["VICTIM"], flush=True)
+        """.replace("VICTIM", victim["name"]), _env(c))
+        try:
+            _expect(proc, "GO")
+            r = subprocess.run(SHOAL + ["drain", victim["name"], "--address", c["address"], "--timeout", "120"],
+                               env=dict(_env(c), SHOAL_HOME=c["state"]), capture_output=True, text=True,
+                               timeout=180)
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert "drained and left" in r.stdout, r.stdout
+            proc.stdin.write("drained\n")
+            proc.stdin.flush()
+            out, err = _finish(proc)
+            assert "STATES left 0" in out, out + err
+            assert int(out.split("STEPS")[1].split()[0]) > 40, out  # the loop ran during the drain
+            assert _exits(victim["pid"]), "the drained node did not exit"
+            assert "drained and released" in err, err
+            from shoal import _shoal
+            os.environ["SHOAL_TOKEN"] = c["token"]
+            try:
+                view = _shoal.cluster_view(c["address"], 5000)
+            finally:
+                os.environ.pop("SHOAL_TOKEN", None)
+            assert [n["state"] for n in view["gone"] if n["name"] == victim["name"]] == ["left"], view
+            assert len(view["nodes"]) == 2
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def test_drain_errors_name_the_problem(tmp_path):
+    with local_cluster(2, env=FAST) as c:
+        env = dict(_env(c), SHOAL_HOME=str(tmp_path))
+        r = subprocess.run(SHOAL + ["drain", "nosuchnode:1", "--address", c["address"]], env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and "no node 'nosuchnode:1'" in r.stderr, r.stdout + r.stderr
+        r = subprocess.run(SHOAL + ["drain", c["nodes"][0]["name"], "--address", c["address"]], env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and "head cannot be drained" in r.stderr, r.stdout + r.stderr
+        # No driver attached: the node leaves at once, and `shoal status` lists it as gone.
+        r = subprocess.run(SHOAL + ["drain", c["nodes"][1]["address"], "--address", c["address"]], env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "nothing to move" in r.stdout, r.stdout + r.stderr
+        r = subprocess.run(SHOAL + ["status", "--address", c["address"]], env=env, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0 and "1 node(s)" in r.stdout, r.stdout + r.stderr
+        assert c["nodes"][1]["name"] in r.stdout and "left" in r.stdout, r.stdout
+
+
+def _chaos(seed, *flags):
+    r = subprocess.run([sys.executable, "_cluster_chaos.py", str(seed), "50", *flags], capture_output=True,
+                       text=True, timeout=280, cwd=HERE)
+    assert r.returncode == 0 and r.stdout.startswith("OK"), f"seed {seed}: " + r.stdout + r.stderr[-4000:]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_chaos_join_and_drain_bit_identical(seed):
+    _chaos(seed)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_chaos_join_drain_and_kill_bit_identical(seed):
+    _chaos(seed, "--kill")
