@@ -116,11 +116,31 @@ def test_shoal_run_three_nodes(tmp_path, code):
         os.environ.pop("SHOAL_TOKEN", None)
 
 
-def test_dead_node_fails_a_waiting_read():
+def test_dead_node_is_recovered_under_a_waiting_read():
+    """A worker node killed with kill -9: heartbeats declare it dead, the scheduler rebuilds
+    its shards from lineage (actor_lost) and the waiting read gets the right value."""
     with local_cluster(3) as c:
         env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], SHOAL_HEARTBEAT_MS="200",
                    SHOAL_HEARTBEAT_TIMEOUT_MS="2500", SHOAL_TIMEOUT_MS="60000")
         victim = c["nodes"][2]["pid"]
+        r = _driver(f"""
+            import os, signal, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=16)
+            a = np.arange(3000.0)
+            print(float(a.sum()), flush=True)
+            os.kill({victim}, signal.SIGKILL)
+            print("after", float((a * 2).sum()), shoal.runtime_info()["recovery"]["recoveries"])
+        """, env, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "after 8997000.0 1" in r.stdout, r.stdout + r.stderr
+        assert "stopped answering" in r.stderr and "recovered" in r.stderr, r.stderr
+
+
+def test_dead_head_fails_a_waiting_read():
+    with local_cluster(3) as c:
+        env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], SHOAL_HEARTBEAT_MS="200",
+                   SHOAL_HEARTBEAT_TIMEOUT_MS="2500", SHOAL_TIMEOUT_MS="60000")
+        victim = c["nodes"][0]["pid"]  # the head: its death ends the job (it keeps the member list)
         code = f"""
             import os, signal, time, shoal, shoal.numpy as np
             shoal.init(min_tile_elems=16)
