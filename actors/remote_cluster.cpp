@@ -74,6 +74,11 @@ std::uint64_t new_session_id() {
 void heartbeat_from_env(int& interval_ms, int& timeout_ms) {
   interval_ms = env_ms("SHOAL_HEARTBEAT_MS", interval_ms);
   timeout_ms = env_ms("SHOAL_HEARTBEAT_TIMEOUT_MS", timeout_ms);
+  // A timeout within one ping interval declares every live peer dead between two pings.
+  if (timeout_ms <= interval_ms)
+    throw_error(errc::value_error, "shoal: SHOAL_HEARTBEAT_TIMEOUT_MS (" + std::to_string(timeout_ms) +
+                                       " ms) must be longer than the ping interval SHOAL_HEARTBEAT_MS (" +
+                                       std::to_string(interval_ms) + " ms)");
 }
 
 remote_cluster connect_cluster(caf::actor_system& sys, const connect_options& o) {

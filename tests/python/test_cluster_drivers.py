@@ -272,3 +272,21 @@ def test_malformed_addresses_are_clear_errors(tmp_path):
         r = subprocess.run(SHOAL + args, env=env, capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and r.stderr.startswith(f"shoal {args[0]}: ") and "Traceback" not in r.stderr, \
             r.stdout + r.stderr
+
+
+def test_a_heartbeat_timeout_within_one_ping_is_refused(tmp_path):
+    """Pings every 1 s with a 0.5 s timeout would declare every live peer dead: refused up front."""
+    env = dict(os.environ, SHOAL_TOKEN="e" * 64, SHOAL_HOME=str(tmp_path), SHOAL_ADDRESS="127.0.0.1:9",
+               SHOAL_HEARTBEAT_MS="1000", SHOAL_HEARTBEAT_TIMEOUT_MS="500")
+    code = """
+        import shoal
+        try:
+            shoal.init()
+        except ValueError as e:
+            print("ValueError", e)
+    """
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert "ValueError shoal: SHOAL_HEARTBEAT_TIMEOUT_MS (500 ms) must be longer" in r.stdout, r.stdout + r.stderr
+    r = subprocess.run(SHOAL + ["node"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "must be longer than the ping interval" in r.stderr, r.stdout + r.stderr
