@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "actors/cluster_protocol.hpp"
+#include "actors/collectives.hpp"
 #include "actors/cpu_actor.hpp"
 #include "actors/driver_sessions.hpp"
 #include "actors/gateway.hpp"
@@ -284,6 +285,17 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             self->request(a, caf::infinite, fetch_atom::value, key, want, type, til)
                 .then([=](fetch_result& r) { respond(self->state, *in, msg_type::fetch_reply, r); },
                       [=](caf::error& e) { refuse(self->state, *in, "fetch failed: " + caf::to_string(e)); });
+            return;
+          }
+          case msg_type::nccl_join: {  // actors/nccl_bootstrap.hpp
+            std::uint64_t sid = 0;
+            nccl::member m;
+            if (auto e = wire::decode(in->msg, sid, m)) return refuse(st, *in, "bad nccl_join: " + e.message);
+            auto a = local_target(*in, sid);
+            if (!a) return;
+            self->request(a, caf::infinite, join_atom::value, m)
+                .then([=](std::string& why) { respond(self->state, *in, msg_type::nccl_join_reply, why); },
+                      [=](caf::error& e) { refuse(self->state, *in, "nccl_join failed: " + caf::to_string(e)); });
             return;
           }
           case msg_type::stats: {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "actors/collectives.hpp"
 #include "actors/messages.hpp"
 #include "actors/recovery_protocol.hpp"
 #include "actors/remote_membership.hpp"
@@ -96,6 +97,17 @@ caf::behavior proxy_fn(caf::stateful_actor<proxy_state>* self, std::shared_ptr<g
           actor_stats s;
           if (decode_reply(in, err, wire::msg_type::stats_reply, s)) s.info.name = ref.name + " (unreachable)";
           rp.deliver(std::move(s));
+        });
+        return rp;
+      },
+      // NCCL bootstrap across processes (actors/nccl_bootstrap.hpp): the node's GPU actor joins.
+      [=](join_atom, nccl::member& m) -> caf::result<std::string> {
+        auto rp = self->make_response_promise<std::string>();
+        auto sid = self->state.ref.session;
+        ask(wire::encode(header(wire::msg_type::nccl_join), sid, m), [rp](inbound_ptr in, error_info err) mutable {
+          std::string why;
+          if (auto e = decode_reply(in, err, wire::msg_type::nccl_join_reply, why)) why = e.message;
+          rp.deliver(std::move(why));
         });
         return rp;
       },

@@ -1,4 +1,5 @@
 /// runtime::impl in a driver process: the cluster's actors instead of local ones.
+#include "actors/nccl_bootstrap.hpp"
 #include "actors/remote_cluster.hpp"
 #include "actors/runtime_impl.hpp"
 #include "actors/secret.hpp"
@@ -16,9 +17,7 @@ void attach_remote(runtime::impl& m, planner_config& pc) {
   rc->workers.clear();
   for (std::size_t g = 0; g < rc->infos.size(); ++g)
     if (rc->infos[g].kind == "gpu") pc.place_on.push_back(static_cast<int>(g));
-  // NCCL across processes: the GPU actors' unique id would be bootstrapped here over the
-  // control plane (one node creates it, the driver hands it to every node's GPU actors in
-  // the attach); until then cross-node GPU reductions take the host path (gpu_group empty).
+  remote_nccl_group(rc->infos, pc);  // NCCL across processes (actors/nccl_bootstrap.hpp)
   m.remote = std::move(rc);
 }
 

@@ -248,3 +248,37 @@ def test_garbage_on_the_port_leaves_the_node_serving():
             os.environ.pop("SHOAL_TOKEN", None)
         with open(c["nodes"][0]["log"]) as f:
             assert "shoal-node ready" in f.read()
+
+
+def _gpus_visible():
+    from shoal import _shoal
+    return _shoal.gpu_count()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(_gpus_visible() < 1, reason="no CUDA GPU visible (or a CPU build of shoal)")
+def test_nccl_bootstrap_across_processes():
+    """The driver makes the NCCL unique id and the node's GPU actor joins through the wire
+    (actors/nccl_bootstrap.hpp): with SHOAL_COLLECTIVE_MIN=1 one rank suffices, so full
+    reductions on the node's GPU go through the bootstrapped communicator and match NumPy."""
+    with local_cluster(1, cpus=1, gpus=1) as c:
+        env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], SHOAL_COLLECTIVE_MIN="1")
+        r = _driver("""
+            import numpy, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=16)
+            info = shoal.runtime_info()
+            print("collectives", info["collectives"])
+            print("kinds", sorted(a["kind"] for a in info["actors"]))
+            x = numpy.arange(1, 5001, dtype=numpy.int64) * 3 - 7000
+            a = np.asarray(x)
+            print("int64", int(a.sum()) == int(x.sum()), int(a.max()) == int(x.max()), int(a.min()) == int(x.min()))
+            f = (numpy.arange(4096, dtype=numpy.float32) % 97) / 8
+            b = np.asarray(f)
+            print("float32", float(b.sum()) == float(f.sum(dtype=numpy.float64)))
+            print("int32", int(np.asarray(x.astype(numpy.int32)).sum()) == int(x.astype(numpy.int32).sum()))
+        """, env, timeout=180)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "collectives True" in r.stdout, r.stdout + r.stderr
+        assert "kinds ['cpu', 'gpu']" in r.stdout, r.stdout
+        assert "int64 True True True" in r.stdout, r.stdout
+        assert "float32 True" in r.stdout and "int32 True" in r.stdout, r.stdout
