@@ -9,8 +9,12 @@ In one process a move hands the shard's buffer to the new owner (no copy: host s
 immutable), so these times are the scheduler's and the actors' overhead (planning, one send,
 one store and one free task per shard, an acknowledgement per move, bounded bytes in
 flight), not memory bandwidth; across nodes the bytes travel as frames (bench_cluster.py
-measures that path). Recovery of a lost shard is not measured: recovery from lineage is not
-implemented yet (issue 5, step 2).
+measures that path). Recovery: an actor is killed (shoal._kill_actor, as a crash) while it
+holds a third of the shards; its shards are rebuilt from lineage on the survivors. The table
+gives the scheduler's recovery time (loss to rebuild sent, runtime_info) and the wall time
+from the kill until every array reads back, per lineage depth (ops per array). A replay
+recomputes whole arrays (every tile, not only the lost third), so it costs depth times the
+arrays' bytes of kernel work.
 """
 import argparse
 import statistics
@@ -92,8 +96,37 @@ def main():
     print(f"{'stencil step, rebalance running (ms, median)':<48}{slow * 1e3:>16.2f}")
     print(f"{'slowdown while rebalancing':<48}{slow / base:>15.2f}x")
     print(f"{'rebalance still moving after the loop':<48}{str(busy['active']):>16}")
-    print(f"{'recovery of a lost shard':<48}{'not implemented':>16}")
     shoal.shutdown()
+    recovery_table(total // 4 if not args.quick else total)
+
+
+def recovery_table(total):
+    """Kills one of 3 actors holding `total` bytes of arrays `depth` ops deep; times recovery."""
+    print()
+    print(f"{'recovery: depth (ops/array)':<30}{'lost MiB':>10}{'shards':>8}{'replayed':>10}"
+          f"{'scheduler ms':>14}{'until read ms':>15}{'quiet read ms':>15}")
+    for depth in (1, 4, 16):
+        shoal.init(cpus=3, min_tile_elems=1 << 14)
+        n_arrays = 6
+        elems = total // 8 // n_arrays
+        arrays = [np.full(elems, float(i)) for i in range(n_arrays)]
+        for _ in range(depth - 1):
+            arrays = [a * 1.0001 + 1.0 for a in arrays]
+            shoal.wait(*arrays)  # one op per step (unwaited, the client would fuse the chain)
+        shoal.wait(*arrays)  # computed: the quiet wait below measures a read, not the fills
+        t0 = time.perf_counter()
+        shoal.wait(*arrays)
+        quiet = time.perf_counter() - t0
+        lost = [a for a in shoal.runtime_info()["actors"] if a["name"] == "cpu1"][0]["bytes"]
+        t0 = time.perf_counter()
+        shoal._shoal._kill_actor("cpu1")
+        shoal.wait(*arrays)
+        wall = time.perf_counter() - t0
+        rec = shoal.runtime_info()["recovery"]
+        print(f"{depth:<30}{lost / (1 << 20):>10.1f}{rec['shards_rebuilt']:>8}{rec['ops_replayed']:>10}"
+              f"{rec['last_ms']:>14.1f}{wall * 1e3:>15.1f}{quiet * 1e3:>15.1f}")
+        del arrays
+        shoal.shutdown()
 
 
 if __name__ == "__main__":
