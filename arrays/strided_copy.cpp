@@ -38,24 +38,32 @@ void copy_row_any(std::byte* d, std::int64_t ds, const std::byte* s, std::int64_
 
 }  // namespace
 
-void copy_strided(void* dst, const std::int64_t* dst_strides, const void* src,
-                  const std::int64_t* src_strides, const shape_t& shape, std::size_t itemsize) {
-  // Drop extent-1 dims, then merge neighbours that are contiguous in both layouts.
-  shape_t ext, ds, ss;
+merged_dims merge_dims(const std::int64_t* dst_strides, const std::int64_t* src_strides, const shape_t& shape) {
+  merged_dims m;
   for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return;
+    if (shape[d] == 0) {
+      m.none = true;
+      return m;
+    }
     if (shape[d] == 1) continue;
-    if (!ext.empty() && ds.back() == dst_strides[d] * shape[d] &&
-        ss.back() == src_strides[d] * shape[d]) {
-      ext.back() *= shape[d];
-      ds.back() = dst_strides[d];
-      ss.back() = src_strides[d];
+    if (!m.ext.empty() && m.ds.back() == dst_strides[d] * shape[d] && m.ss.back() == src_strides[d] * shape[d]) {
+      m.ext.back() *= shape[d];
+      m.ds.back() = dst_strides[d];
+      m.ss.back() = src_strides[d];
       continue;
     }
-    ext.push_back(shape[d]);
-    ds.push_back(dst_strides[d]);
-    ss.push_back(src_strides[d]);
+    m.ext.push_back(shape[d]);
+    m.ds.push_back(dst_strides[d]);
+    m.ss.push_back(src_strides[d]);
   }
+  return m;
+}
+
+void copy_strided(void* dst, const std::int64_t* dst_strides, const void* src,
+                  const std::int64_t* src_strides, const shape_t& shape, std::size_t itemsize) {
+  merged_dims m = merge_dims(dst_strides, src_strides, shape);
+  if (m.none) return;
+  const shape_t &ext = m.ext, &ds = m.ds, &ss = m.ss;
   auto* d = static_cast<std::byte*>(dst);
   auto* s = static_cast<const std::byte*>(src);
   const auto isz = std::int64_t(itemsize);

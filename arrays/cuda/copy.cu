@@ -6,6 +6,7 @@
 
 #include "arrays/cuda/device.hpp"
 #include "arrays/errors.hpp"
+#include "arrays/strided_copy.hpp"
 
 namespace shoal::cuda {
 
@@ -64,22 +65,9 @@ void copy_strided(void* dst, const std::int64_t* dst_strides, const void* src,
                   const std::int64_t* src_strides, const shape_t& shape, std::size_t itemsize,
                   cudaStream_t stream) {
   layout_t L;
-  shape_t ext, ds, ss;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return;
-    if (shape[d] == 1) continue;
-    if (!ext.empty() && ds.back() == dst_strides[d] * shape[d] &&
-        ss.back() == src_strides[d] * shape[d]) {
-      ext.back() *= shape[d];
-      ds.back() = dst_strides[d];
-      ss.back() = src_strides[d];
-      continue;
-    }
-    ext.push_back(shape[d]);
-    ds.push_back(dst_strides[d]);
-    ss.push_back(src_strides[d]);
-  }
-  if (itemsize == 0) return;
+  merged_dims m = merge_dims(dst_strides, src_strides, shape);  // the host copy's own merge
+  if (m.none || itemsize == 0) return;
+  const shape_t &ext = m.ext, &ds = m.ds, &ss = m.ss;
   if (ext.empty()) {  // 0-d or all extents 1: one element
     check(cudaMemcpyAsync(dst, src, itemsize, cudaMemcpyDefault, stream), "copy_strided");
     return;

@@ -1,5 +1,6 @@
 /// CUDA creation kernels (the twin of arrays/fill.cpp): one thread per element.
 #include "arrays/cuda/fill.cuh"
+#include "arrays/cuda/tile_geom.cuh"
 
 #include <cuda/std/limits>
 
@@ -22,28 +23,8 @@ using st = std::conditional_t<D == dtype::bool_, std::uint8_t, ctype_t<D>>;
 template <class T> constexpr bool is_fl = std::is_floating_point_v<T>;
 template <class T> constexpr bool is_bool = std::is_same_v<T, std::uint8_t>;
 
-constexpr int max_dims = 32;
-constexpr int block = 256;
-
-/// Tile geometry: tile extents and the global C-order strides; g0 = global index of tile.lo.
-struct geom_t {
-  int n = 0;
-  i64 ext[max_dims];
-  i64 gst[max_dims];
-  i64 g0 = 0;
-};
-
-/// Global flat index of the tile's local flat index `l`.
-__device__ __forceinline__ i64 global_index(const geom_t& g, i64 l) {
-  i64 off = g.g0;
-  for (int d = g.n - 1; d > 0; --d) {
-    const i64 q = l / g.ext[d];
-    off += (l - q * g.ext[d]) * g.gst[d];
-    l = q;
-  }
-  if (g.n > 0) off += l * g.gst[0];
-  return off;
-}
+constexpr int block = tile_geom::block;
+using geom_t = tile_geom;
 
 /// NumPy's astype (as ops::cast_val): float -> int truncates, NaN/out of range -> minimum.
 template <class D, class S> __device__ __forceinline__ D cast_val(S x) {
@@ -78,7 +59,7 @@ __global__ void arange_float_kernel(T* __restrict__ out, i64 n, geom_t g, T star
                                     T delta) {
   const i64 stride = i64(gridDim.x) * blockDim.x;
   for (i64 l = i64(blockIdx.x) * blockDim.x + threadIdx.x; l < n; l += stride) {
-    const i64 i = global_index(g, l);
+    const i64 i = g.global_index(l);
     out[l] = i == 0 ? start : i == 1 ? next : add_rn<T>(start, mul_rn<T>(T(i), delta));
   }
 }
@@ -87,7 +68,7 @@ template <class T>
 __global__ void arange_int_kernel(T* __restrict__ out, i64 n, geom_t g, i64 a, i64 b) {
   const i64 stride = i64(gridDim.x) * blockDim.x;
   for (i64 l = i64(blockIdx.x) * blockDim.x + threadIdx.x; l < n; l += stride) {
-    const i64 i = global_index(g, l);
+    const i64 i = g.global_index(l);
     out[l] = cast_val<T>(i64(u64(a) + u64(i) * u64(b)));
   }
 }
@@ -102,7 +83,7 @@ template <class T>
 __global__ void linspace_kernel(T* __restrict__ out, i64 n, geom_t g, lin_t p) {
   const i64 stride = i64(gridDim.x) * blockDim.x;
   for (i64 l = i64(blockIdx.x) * blockDim.x + threadIdx.x; l < n; l += stride) {
-    const i64 i = global_index(g, l);
+    const i64 i = g.global_index(l);
     double y;
     if (p.div > 0) {
       y = p.step == 0 ? __dadd_rn(__dmul_rn(__ddiv_rn(double(i), p.div), p.delta), p.fa)
@@ -126,23 +107,14 @@ __global__ void eye_kernel(T* __restrict__ out, i64 rows, i64 cols, i64 lo0, i64
   }
 }
 
-unsigned grid_for(i64 n) { return unsigned(std::clamp<i64>((n + block - 1) / block, 1, 65536)); }
+unsigned grid_for(i64 n) { return tile_geom::grid_for(n); }
 
 template <class T>
 void fill_typed(fill_kind kind, const fill_params& p, const shape_t& global, const box& tile,
                 T* out, cudaStream_t s) {
   const i64 n = tile.size();
-  geom_t g;
-  const std::size_t nd = global.size();
-  if (nd > std::size_t(max_dims)) throw_error(errc::value_error, "fill_tile (CUDA): too many dims");
-  const shape_t gst = c_strides(global);
+  const geom_t g = tile_geom::of(global, tile, "fill_tile");
   const shape_t ext = tile.extent();
-  g.n = int(nd);
-  for (std::size_t d = 0; d < nd; ++d) {
-    g.ext[d] = ext[d];
-    g.gst[d] = gst[d];
-    g.g0 += tile.lo[d] * gst[d];
-  }
   switch (kind) {
     case fill_kind::full: {
       T v;
@@ -175,7 +147,7 @@ void fill_typed(fill_kind kind, const fill_params& p, const shape_t& global, con
       break;
     }
     case fill_kind::eye:
-      if (nd != 2) throw_error(errc::value_error, "eye: the array must be 2-d");
+      if (global.size() != 2) throw_error(errc::value_error, "eye: the array must be 2-d");
       eye_kernel<T><<<grid_for(n), block, 0, s>>>(out, ext[0], ext[1], tile.lo[0], tile.lo[1], p.k);
       break;
   }

@@ -1,5 +1,6 @@
 /// Philox4x32-10 random creation kernels on the device (the twin of arrays/random.cpp).
 #include "arrays/cuda/random.cuh"
+#include "arrays/cuda/tile_geom.cuh"
 
 #include <cuda/std/limits>
 
@@ -25,28 +26,10 @@ using st = std::conditional_t<D == dtype::bool_, std::uint8_t, ctype_t<D>>;
 template <class T> constexpr bool is_fl = std::is_floating_point_v<T>;
 template <class T> constexpr bool is_bool = std::is_same_v<T, std::uint8_t>;
 
-constexpr int max_dims = 32;
-constexpr int block = 256;
+constexpr int block = tile_geom::block;
+using geom_t = tile_geom;
 constexpr u32 M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
 constexpr u32 W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-
-struct geom_t {
-  int n = 0;
-  i64 ext[max_dims];
-  i64 gst[max_dims];
-  i64 g0 = 0;
-};
-
-__device__ __forceinline__ i64 global_index(const geom_t& g, i64 l) {
-  i64 off = g.g0;
-  for (int d = g.n - 1; d > 0; --d) {
-    const i64 q = l / g.ext[d];
-    off += (l - q * g.ext[d]) * g.gst[d];
-    l = q;
-  }
-  if (g.n > 0) off += l * g.gst[0];
-  return off;
-}
 
 struct u32x4 {
   u32 x[4];
@@ -98,7 +81,7 @@ template <random_kind K, class T>
 __global__ void random_kernel(T* __restrict__ out, i64 n, geom_t g, params_t p) {
   const i64 stride = i64(gridDim.x) * blockDim.x;
   for (i64 l = i64(blockIdx.x) * blockDim.x + threadIdx.x; l < n; l += stride) {
-    const u64 i = u64(global_index(g, l));
+    const u64 i = u64(g.global_index(l));
     const u32x4 x = philox(u32(i), u32(i >> 32), p.s0, p.s1, p.k0, p.k1);
     T v{};
     if constexpr (K == random_kind::uniform) {
@@ -135,18 +118,7 @@ void fill_random(random_kind kind, dtype t, const random_params& rp, std::uint64
   if (kind == random_kind::integers && rp.ihi <= rp.ilo)
     throw_error(errc::value_error, "high <= low");
   if (tile.empty()) return;
-  const std::size_t nd = global_shape.size();
-  if (nd > std::size_t(max_dims))
-    throw_error(errc::value_error, "fill_random (CUDA): too many dims");
-  geom_t g;
-  const shape_t gst = c_strides(global_shape);
-  const shape_t ext = tile.extent();
-  g.n = int(nd);
-  for (std::size_t d = 0; d < nd; ++d) {
-    g.ext[d] = ext[d];
-    g.gst[d] = gst[d];
-    g.g0 += tile.lo[d] * gst[d];
-  }
+  const geom_t g = tile_geom::of(global_shape, tile, "fill_random");
   params_t p{};
   p.lo = rp.lo;
   p.hi = rp.hi;
@@ -161,7 +133,7 @@ void fill_random(random_kind kind, dtype t, const random_params& rp, std::uint64
   p.s0 = u32(stream_id);
   p.s1 = u32(stream_id >> 32);
   const i64 n = tile.size();
-  const unsigned grid = unsigned(std::clamp<i64>((n + block - 1) / block, 1, 65536));
+  const unsigned grid = tile_geom::grid_for(n);
   visit_dtype(t, [&](auto tag) {
     using T = st<decltype(tag)::value>;
     T* o = static_cast<T*>(out);
