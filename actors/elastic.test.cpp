@@ -7,39 +7,21 @@
 
 #include "actors/array.hpp"
 #include "actors/runtime.hpp"
+#include "actors/stencil_loop.test.hpp"
 #include "actors/test_options.hpp"
 #include "arrays/errors.hpp"
 
 namespace shoal {
 namespace {
 
-using ix = index_item;
 
 class elastic_test : public ::testing::Test {
  protected:
   void TearDown() override { runtime::shutdown(); }
 };
 
-/// A 1-d three-point stencil plus a sum per iteration; `step(i)` runs before iteration i.
-struct loop_result {
-  std::vector<double> x;
-  std::vector<double> sums;
-};
-loop_result stencil_loop(int iters, const std::function<void(int)>& step) {
-  const std::int64_t n = 1000;
-  array x = generator(42).random({n});
-  std::vector<array> sums;
-  for (int i = 0; i < iters; ++i) {
-    step(i);
-    array l = x[{ix::range(0, n - 2)}], c = x[{ix::range(1, n - 1)}], r = x[{ix::range(2, n)}];
-    array next = binary(binary_op::divide, binary(binary_op::add, binary(binary_op::add, l, c), r), 3.0);
-    x.assign({ix::range(1, n - 1)}, next);
-    sums.push_back(reduce(reduce_kind::sum, x));
-  }
-  loop_result res{x.to_vector<double>(), {}};
-  for (auto& s : sums) res.sums.push_back(std::get<double>(s.item()));
-  return res;
-}
+using test::loop_result;
+using test::stencil_loop;
 
 std::int64_t shards_of(const runtime_info& inf, const std::string& name) {
   for (auto& a : inf.actors)

@@ -10,6 +10,7 @@
 #include "actors/array.hpp"
 #include "actors/runtime.hpp"
 #include "actors/task_runner.hpp"
+#include "actors/stencil_loop.test.hpp"
 #include "actors/test_options.hpp"
 #include "arrays/errors.hpp"
 
@@ -79,30 +80,11 @@ class recovery_test : public ::testing::Test {
   }
 };
 
-using ix = index_item;
+using test::loop_result;
 
-struct loop_result {
-  std::vector<double> x;
-  std::vector<double> sums;
-};
-
-/// The 1-d three-point stencil plus a sum per iteration; `step(i)` runs before iteration i.
+/// The stencil loop with a host-data term: lineage roots of both kinds (random, host bytes).
 loop_result stencil_loop(int iters, const std::function<void(int)>& step) {
-  const std::int64_t n = 1000;
-  array x = generator(42).random({n});
-  array h = from_vector(std::vector<double>(n, 0.5));  // data from the host: the driver's replica
-  std::vector<array> sums;
-  for (int i = 0; i < iters; ++i) {
-    step(i);
-    array l = x[{ix::range(0, n - 2)}], c = x[{ix::range(1, n - 1)}], r = x[{ix::range(2, n)}];
-    array next = binary(binary_op::divide, binary(binary_op::add, binary(binary_op::add, l, c), r), 3.0);
-    x.assign({ix::range(1, n - 1)}, next);
-    x = binary(binary_op::add, x, binary(binary_op::multiply, h, 1e-3));
-    sums.push_back(reduce(reduce_kind::sum, x));
-  }
-  loop_result res{x.to_vector<double>(), {}};
-  for (auto& s : sums) res.sums.push_back(std::get<double>(s.item()));
-  return res;
+  return test::stencil_loop(iters, step, true);
 }
 
 const actor_info* find(const runtime_info& inf, const std::string& name) {
