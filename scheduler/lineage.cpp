@@ -31,17 +31,7 @@ void lineage::checkpointed(array_id id, std::shared_ptr<const op> replica) {
 }
 
 std::vector<std::shared_ptr<const op>> lineage::history(array_id id) const {
-  std::vector<std::shared_ptr<const op>> out;
-  auto it = live_.find(id);
-  if (it == live_.end()) return out;
-  std::unordered_set<const node*> seen;
-  std::function<void(const std::shared_ptr<node>&)> visit = [&](const std::shared_ptr<node>& n) {
-    if (!seen.insert(n.get()).second) return;
-    for (const auto& i : n->inputs) visit(i.second);
-    out.push_back(n->producer);  // after its inputs: a replay order
-  };
-  visit(it->second);
-  return out;
+  return replay(id, [](array_id) { return false; });  // every ancestor
 }
 
 std::vector<std::shared_ptr<const op>> lineage::replay(array_id id,
