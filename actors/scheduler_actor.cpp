@@ -37,7 +37,7 @@ void plan_batch(caf::stateful_actor<scheduler_state>* self, op_batch& b) {
   for (auto& o : b.ops) {
     try {
       st.plan->plan(o, lists);
-      recovery_record(st.rctx(self), o);
+      recovery_record(st.rctx(self), std::move(o));  // o is not used after this
     } catch (const error& e) {
       for (auto id : o.outs) st.bad[id] = {e.code(), e.what()};
     } catch (const std::exception& e) {

@@ -223,7 +223,7 @@ bool recovery_retry_fetch(recovery_ctx c, int owner, caf::response_promise rp, a
   return true;
 }
 
-void recovery_record(recovery_ctx c, const op& o) { c.rec.hist.record(o); }
+void recovery_record(recovery_ctx c, op&& o) { c.rec.hist.record(std::move(o)); }
 
 void recovery_release(recovery_ctx c, array_id id) {
   c.rec.hist.release(id);

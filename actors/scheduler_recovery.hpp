@@ -90,7 +90,7 @@ caf::response_promise recovery_defer_fetch(recovery_ctx c, array_id id, bool wan
 bool recovery_retry_fetch(recovery_ctx c, int owner, caf::response_promise rp, array_id id, bool want_data);
 
 /// Lineage: every planned op, every released id; checkpoints of arrays that are due.
-void recovery_record(recovery_ctx c, const op& o);
+void recovery_record(recovery_ctx c, op&& o);  ///< takes the planned op
 void recovery_release(recovery_ctx c, array_id id);
 void recovery_checkpoint(recovery_ctx c);
 

@@ -6,25 +6,33 @@
 
 namespace shoal {
 
-void lineage::record(const op& o) {
+void lineage::record(op&& o) {
   auto n = std::make_shared<node>();
-  n->producer = std::make_shared<const op>(o);
-  for (const auto& x : o.ins) {
+  auto p = std::make_shared<const op>(std::move(o));
+  n->producer = p;
+  for (const auto& x : p->ins) {
     auto it = live_.find(x.id);
     if (it == live_.end()) continue;
     const std::pair<array_id, std::shared_ptr<node>> in{x.id, it->second};
     if (std::find(n->inputs.begin(), n->inputs.end(), in) == n->inputs.end()) n->inputs.push_back(in);
     n->depth = std::max(n->depth, it->second->depth + 1);
   }
-  for (auto id : o.outs) live_[id] = n;  // outputs of one op share its node
+  for (auto id : p->outs) {
+    live_[id] = n;  // outputs of one op share its node
+    if (n->depth >= every_) due_.insert(id);
+  }
 }
 
-void lineage::release(array_id id) { live_.erase(id); }
+void lineage::release(array_id id) {
+  live_.erase(id);
+  due_.erase(id);
+}
 
 void lineage::checkpointed(array_id id, std::shared_ptr<const op> replica) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
   // A fresh root for this array alone (another output of the same op keeps the old node).
+  due_.erase(id);
   auto n = std::make_shared<node>();
   n->producer = replica ? std::move(replica) : it->second->producer;
   it->second = n;
@@ -50,13 +58,7 @@ std::vector<std::shared_ptr<const op>> lineage::replay(array_id id,
   return out;
 }
 
-std::vector<array_id> lineage::due() const {
-  std::vector<array_id> out;
-  for (const auto& [id, n] : live_)
-    if (n->depth >= every_) out.push_back(id);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<array_id> lineage::due() const { return {due_.begin(), due_.end()}; }
 
 int lineage::depth(array_id id) const {
   auto it = live_.find(id);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -24,7 +25,8 @@ class lineage {
   explicit lineage(int checkpoint_every) : every_(checkpoint_every < 1 ? 1 : checkpoint_every) {}
 
   /// Records `o` as the producer of its outputs (inputs must be recorded, or are ignored).
-  void record(const op& o);
+  void record(const op& o) { record(op(o)); }
+  void record(op&& o);  ///< takes the op (no copy of its program, operands, host bytes)
   /// The client dropped `id`; its op stays while a live array descends from it.
   void release(array_id id);
   /// `id` now has a replica: it becomes a root, and ops only it needed are dropped. The
@@ -39,7 +41,8 @@ class lineage {
   /// `id`'s own op always comes last. Empty if `id` is not live.
   std::vector<std::shared_ptr<const op>> replay(array_id id,
                                                 const std::function<bool(array_id)>& have) const;
-  /// Live arrays whose chain reached checkpoint_every ops.
+  /// Live arrays whose chain reached checkpoint_every ops (kept as they are recorded: asking
+  /// after every op batch costs nothing while none is due).
   std::vector<array_id> due() const;
   /// Ops from `id` back to its roots (0: a root; -1 unknown).
   int depth(array_id id) const;
@@ -55,6 +58,7 @@ class lineage {
   };
   int every_;
   std::unordered_map<array_id, std::shared_ptr<node>> live_;
+  std::set<array_id> due_;
 };
 
 }  // namespace shoal
