@@ -52,7 +52,8 @@ using released_atom = caf::atom_constant<caf::atom("mreleased")>;
 struct member {
   node_desc desc;
   std::vector<int> indices;        ///< its actors' global indices
-  std::string state = "active";    ///< active, joining, draining, left, dead
+  std::string state = "active";    ///< active, joining, draining, released (ours drained,
+                                   ///< other drivers still drain it), left, dead
   std::string note;
 };
 
@@ -83,7 +84,7 @@ int env_tick(int fallback) {
 void publish_live(self_ptr self) {
   std::vector<node_desc> live;
   for (auto& [ep, m] : self->state.nodes)
-    if (m.state != "left" && m.state != "dead") live.push_back(m.desc);
+    if (m.state != "left" && m.state != "dead" && m.state != "released") live.push_back(m.desc);
   self->state.s.link->set_live(std::move(live));
 }
 
@@ -94,7 +95,7 @@ void send_report(self_ptr self) {
   r.session = st.s.req.session;
   r.migration = st.migration;
   for (auto& [ep, m] : st.nodes)
-    if (ep != st.s.head) r.states.push_back({ep, m.state, m.note});
+    if (ep != st.s.head) r.states.push_back({ep, m.state == "released" ? "draining" : m.state, m.note});
   st.s.gw->call(st.s.head, wire::encode(wire::make_header(msg_type::membership), r), [](inbound_ptr, error_info) {});
   st.report_due = false;
 }
@@ -135,7 +136,7 @@ void join(self_ptr self, const node_desc& d) {
   try {
     // Every attached node learns the grown table before anything names a new index.
     for (auto& [ep, m] : st.nodes) {
-      if (m.state == "left" || m.state == "dead") continue;
+      if (m.state == "left" || m.state == "dead" || m.state == "released") continue;
       call(self, ep, wire::encode(wire::make_header(msg_type::extend), grown.session, grown.table));
     }
     auto in = call(self, d.endpoint, wire::encode(wire::make_header(msg_type::attach), grown));
@@ -235,7 +236,8 @@ void drain(self_ptr self, const std::string& ep) {
 void dead(self_ptr self, const std::string& ep, const error_info& why) {
   auto& st = self->state;
   auto it = st.nodes.find(ep);
-  if (it == st.nodes.end() || it->second.state == "left" || it->second.state == "dead") return;
+  const auto& was = it == st.nodes.end() ? std::string("left") : it->second.state;
+  if (was == "left" || was == "dead" || was == "released") return;  // nothing of ours was there
   auto& m = it->second;
   m.state = "dead";
   m.note = why.message;
@@ -307,14 +309,19 @@ caf::behavior membership_fn(self_ptr self, membership_start s) {
         auto& st = self->state;
         auto& m = st.nodes[ep];
         if (m.state != "draining") return;
-        if (e || wire::type_of(in->msg) != msg_type::drain_reply) {
+        bool leaving = true;
+        if (e || wire::type_of(in->msg) != msg_type::drain_reply || wire::decode(in->msg, leaving)) {
           // It holds nothing of ours any more; if it did not hear the release it will be
           // reported dead by heartbeats later, which changes nothing (no shard is on it).
           std::fprintf(stderr, "shoal: node %s drained, but the release failed: %s\n", m.desc.name.c_str(),
                        e ? e.message.c_str() : "unexpected reply");
+          leaving = true;
         }
-        m.state = "left";
-        std::fprintf(stderr, "shoal: node %s drained and released\n", m.desc.name.c_str());
+        // Other drivers still attached there drain their own sessions: until the last one
+        // released it, the head must keep the node "draining" (see send_report).
+        m.state = leaving ? "left" : "released";
+        std::fprintf(stderr, "shoal: node %s drained and released%s\n", m.desc.name.c_str(),
+                     leaving ? "" : " (other drivers still drain it)");
         const error_info why{errc::runtime_error, "shoal: node " + m.desc.name + " was drained and left the cluster"};
         for (int a : m.indices) {
           const auto i = static_cast<std::size_t>(a);

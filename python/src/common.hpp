@@ -26,6 +26,20 @@ void bind_cluster(py::module_& m);  // cluster.cpp
 void bind_elastic(py::module_& m);  // elastic.cpp
 void bind_membership(py::module_& m);  // membership.cpp
 
+/// A shard migration's progress as a dict (runtime_info()'s migration_info, the head's
+/// migration_wire in cluster_view(): the same fields).
+template <class M>
+py::dict migration_dict(const M& m) {
+  py::dict d;
+  d["active"] = m.active;
+  d["moves_total"] = m.moves_total;
+  d["moves_done"] = m.moves_done;
+  d["bytes_total"] = m.bytes_total;
+  d["bytes_done"] = m.bytes_done;
+  d["rebalances"] = m.rebalances;
+  return d;
+}
+
 // ---- conversions (convert.cpp); each raises a Python error (py::error_already_set or a
 // pybind11 exception) on bad input
 /// Throws shoal::error with `code`; lets the registered translator raise NumPy's exception.

@@ -47,14 +47,7 @@ void bind_membership(py::module_& m) {
         for (auto& n : v.gone) gone.append(node_dict(n));
         out["nodes"] = nodes;
         out["gone"] = gone;
-        py::dict mg;
-        mg["active"] = v.migration.active;
-        mg["moves_total"] = v.migration.moves_total;
-        mg["moves_done"] = v.migration.moves_done;
-        mg["bytes_total"] = v.migration.bytes_total;
-        mg["bytes_done"] = v.migration.bytes_done;
-        mg["rebalances"] = v.migration.rebalances;
-        out["migration"] = mg;
+        out["migration"] = migration_dict(v.migration);
         out["driver"] = v.driver;
         return out;
       },

@@ -79,14 +79,7 @@ void bind_runtime(py::module_& m) {
     d["min_tile_elems"] = i.min_tile_elems;
     d["arrays"] = i.arrays;
     d["collectives"] = i.collectives;  // NCCL among the GPU actors
-    py::dict mig;  // the current (or last) rebalance
-    mig["active"] = i.migration.active;
-    mig["moves_total"] = i.migration.moves_total;
-    mig["moves_done"] = i.migration.moves_done;
-    mig["bytes_total"] = i.migration.bytes_total;
-    mig["bytes_done"] = i.migration.bytes_done;
-    mig["rebalances"] = i.migration.rebalances;
-    d["migration"] = mig;
+    d["migration"] = migration_dict(i.migration);  // the current (or last) rebalance
     py::dict rec;
     rec["recoveries"] = i.recovery.recoveries;
     rec["shards_rebuilt"] = i.recovery.shards_rebuilt;

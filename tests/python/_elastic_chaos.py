@@ -37,6 +37,17 @@ def loop(iters, events):
     return out, info
 
 
+def check_same(grid0, sums0, grid1, sums1, what):
+    """Exits 1 with `what` (the seed and schedule) and the first difference unless the grids
+    and every sum are bit-identical; returns the digest a faulty run must reproduce."""
+    if grid0.tobytes() != grid1.tobytes() or sums0 != sums1:
+        bad = numpy.argwhere(grid0 != grid1)
+        print(f"MISMATCH {what} first grid difference at "
+              f"{bad[0].tolist() if len(bad) else None}, sums equal: {sums0 == sums1}")
+        sys.exit(1)
+    return hashlib.sha256(grid1.tobytes() + numpy.asarray(sums1).tobytes()).hexdigest()[:16]
+
+
 def main():
     seed = int(sys.argv[1])
     iters = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -48,15 +59,10 @@ def main():
     (grid0, sums0), _ = loop(iters, [])
     (grid1, sums1), info = loop(iters, events)
     states = {a["name"]: (a["state"], a["shards"]) for a in info["actors"]}
-    if grid0.tobytes() != grid1.tobytes() or sums0 != sums1:
-        bad = numpy.argwhere(grid0 != grid1)
-        print(f"MISMATCH seed={seed} events={events} first grid difference at "
-              f"{bad[0].tolist() if len(bad) else None}, sums equal: {sums0 == sums1}")
-        sys.exit(1)
+    digest = check_same(grid0, sums0, grid1, sums1, f"seed={seed} events={events}")
     if states[victim] != ("left", 0):
         print(f"NOT DRAINED seed={seed} events={events} states={states}")
         sys.exit(1)
-    digest = hashlib.sha256(grid1.tobytes() + numpy.asarray(sums1).tobytes()).hexdigest()[:16]
     print(f"OK seed={seed} events={events} rebalances={info['migration']['rebalances']} "
           f"digest={digest}")
 

@@ -178,8 +178,43 @@ def test_shoal_drain_under_a_running_loop_loses_nothing():
                 proc.kill()
 
 
+def test_drain_with_two_drivers_keeps_both_jobs():
+    """Each attached driver drains its own session off the node; the node exits after the last."""
+    with local_cluster(3, env=FAST) as c:
+        victim = c["nodes"][2]
+        code = """
+            import sys, numpy, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=256)
+            h = numpy.random.default_rng(SEED).random(40000)
+            a = np.asarray(h)
+            b = np.arange(30000.0) * SEED
+            print("READY", flush=True)
+            sys.stdin.readline()
+            assert (numpy.asarray(a) == h).all() and (numpy.asarray(b) == numpy.arange(30000.0) * SEED).all()
+            info = shoal.runtime_info()["actors"]
+            print("STATE", [x["state"] for x in info if x["node"] == "VICTIM"][0], flush=True)
+        """.replace("VICTIM", victim["name"])
+        drivers = [_driver(code.replace("SEED", str(k)), _env(c)) for k in (1, 2)]
+        try:
+            for d in drivers:
+                _expect(d, "READY")
+            r = subprocess.run(SHOAL + ["drain", victim["address"], "--address", c["address"], "--timeout", "120"],
+                               env=_env(c), capture_output=True, text=True, timeout=180)
+            assert r.returncode == 0 and "drained and left" in r.stdout, r.stdout + r.stderr
+            assert _exits(victim["pid"]), "the drained node did not exit"
+            for d in drivers:
+                d.stdin.write("go\n")
+                d.stdin.flush()
+                out, err = _finish(d)
+                assert "STATE left" in out, out + err
+        finally:
+            for d in drivers:
+                if d.poll() is None:
+                    d.kill()
+
+
 def test_drain_errors_name_the_problem(tmp_path):
-    with local_cluster(2, env=FAST) as c:
+    with local_cluster(3, env=FAST) as c:
         env = dict(_env(c), SHOAL_HOME=str(tmp_path))
         r = subprocess.run(SHOAL + ["drain", "nosuchnode:1", "--address", c["address"]], env=env,
                            capture_output=True, text=True, timeout=60)
@@ -191,10 +226,16 @@ def test_drain_errors_name_the_problem(tmp_path):
         r = subprocess.run(SHOAL + ["drain", c["nodes"][1]["address"], "--address", c["address"]], env=env,
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and "nothing to move" in r.stdout, r.stdout + r.stderr
+        # `shoal stop NODE` is the same drain, then the node exits.
+        r = subprocess.run(SHOAL + ["stop", c["nodes"][2]["name"], "--address", c["address"]], env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "drained and left" in r.stdout, r.stdout + r.stderr
+        assert _exits(c["nodes"][1]["pid"]) and _exits(c["nodes"][2]["pid"]), "a drained node did not exit"
         r = subprocess.run(SHOAL + ["status", "--address", c["address"]], env=env, capture_output=True,
                            text=True, timeout=60)
         assert r.returncode == 0 and "1 node(s)" in r.stdout, r.stdout + r.stderr
-        assert c["nodes"][1]["name"] in r.stdout and "left" in r.stdout, r.stdout
+        for n in c["nodes"][1:]:
+            assert [l for l in r.stdout.splitlines() if n["name"] in l and " left " in l], r.stdout
 
 
 def _chaos(seed, *flags):
