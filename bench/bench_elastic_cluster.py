@@ -143,7 +143,9 @@ def main():
                   f"{recovered:.3f} s after the kill" if recovered is not None else "not within 60 s"],
                  ["recovery of the lost shards (lineage)",
                   f"{rec['last_ms']:.1f} ms, {rec['shards_rebuilt']} shards ({held['bytes'] / 2**20:.1f} MiB), "
-                  f"sum {'unchanged' if after == before else 'CHANGED'}"]]
+                  f"sum {'unchanged' if after == before else 'changed'}"]]
+        if after != before:
+            print(f"MISMATCH: the grid's sum was {before!r} before the kill, {after!r} after the recovery")
         shoal.shutdown()
     finally:
         try:
