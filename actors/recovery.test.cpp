@@ -145,3 +145,22 @@ TEST_F(recovery_test, checkpoints_bound_lineage_and_recovery_replays_from_them) 
 
 }  // namespace
 }  // namespace shoal
+
+namespace shoal {
+namespace {
+
+// An actor that drained holds nothing: its exit later (its node leaving) is no loss.
+TEST_F(recovery_test, a_drained_actor_that_exits_is_left_not_dead) {
+  runtime::init(test_runtime_options(3));
+  array a = arange(0, 3000).astype(dtype::float64);
+  a.wait();
+  runtime::get().drain("cpu1");
+  runtime::get().kill_actor("cpu1");
+  EXPECT_EQ(std::get<double>(reduce(reduce_kind::sum, a).item()), 2999.0 * 3000.0 / 2);
+  runtime_info inf = runtime::get().info();
+  EXPECT_EQ(inf.recovery.recoveries, 0);
+  EXPECT_EQ(find(inf, "cpu1")->state, "left");
+}
+
+}  // namespace
+}  // namespace shoal

@@ -166,6 +166,7 @@ void recovery_on_down(recovery_ctx c, const caf::down_msg& m) {
 void recovery_actor_lost(recovery_ctx c, int index, std::string reason) {
   auto& r = c.rec;
   if (index < 0 || index >= static_cast<int>(c.workers.size()) || r.dead.count(index)) return;
+  if (c.el.left.count(index)) return;  // drained: it holds nothing and takes nothing; it left
   r.dead[index] = reason;
   std::fprintf(stderr, "shoal: actor %s lost: %s\n", name_of(r, index).c_str(), reason.c_str());
   if (!r.active) r.started = std::chrono::steady_clock::now();
@@ -280,7 +281,8 @@ void recovery_unanswered(const recovery& r, int a, actor_info& info) {
     info.kind = k->second.kind;
     info.node = k->second.node;
   }
-  info.state = "dead";  // it does not answer: gone, even if its loss is not handled yet
+  // It does not answer: gone, even if its loss is not handled yet; one that drained left.
+  if (info.state != "left") info.state = "dead";
 }
 
 void recovery_annotate(const recovery& r, cluster_stats& s) {
