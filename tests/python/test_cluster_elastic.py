@@ -27,9 +27,34 @@ def _env(c, **extra):
     return env
 
 
+_running = []  # driver processes of the current test (killed after it, whatever happened)
+
+
+@pytest.fixture(autouse=True)
+def _kill_drivers():
+    yield
+    while _running:
+        p = _running.pop()
+        if p.poll() is None:
+            p.kill()
+            p.communicate(timeout=30)
+
+
 def _driver(code, env):
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=HERE)
+    p = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=HERE)
+    _running.append(p)
+    return p
+
+
+def _head(c, fn, *args):
+    """_shoal.fn(address, *args) with the cluster's secret (the CLI's own requests to the head)."""
+    from shoal import _shoal
+    os.environ["SHOAL_TOKEN"] = c["token"]
+    try:
+        return getattr(_shoal, fn)(c["address"], *args)
+    finally:
+        os.environ.pop("SHOAL_TOKEN", None)
 
 
 def _expect(proc, word, timeout=120):
@@ -57,7 +82,10 @@ def _exits(pid, timeout=20):
     import time
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return True
+        except ChildProcessError:  # reaped already (subprocess reaps dropped Popen objects)
             return True
         time.sleep(0.05)
     return False
@@ -94,28 +122,19 @@ def test_node_joins_a_running_driver_and_shards_rebalance_onto_it():
             m = info["migration"]
             print("MIGRATION", m["moves_done"], m["moves_total"], m["bytes_done"], flush=True)
         """, _env(c))
-        try:
-            assert _expect(proc, "READY") == "2"
-            node = cli.spawn_node("127.0.0.1:0", c["address"], 1, 0, c["token"], 1, c["state"], os.getpid())
-            name, where, shards, held = _expect(proc, "JOINED").split()
-            assert where == node["name"] and int(shards) > 0 and int(held) > 0, (name, where, shards, held)
-            from shoal import _shoal
-            os.environ["SHOAL_TOKEN"] = c["token"]
-            try:
-                nodes = _shoal.cluster_status(c["address"], 5000)
-            finally:
-                os.environ.pop("SHOAL_TOKEN", None)
-            on_new = [n for n in nodes if n["endpoint"] == node["endpoint"]][0]
-            assert sum(a["bytes"] for a in on_new["actors"]) == int(held), (on_new, held)
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-            out, err = _finish(proc)
-            done, total, moved = (int(v) for v in out.split("MIGRATION")[1].split())
-            assert done == total > 0 and moved > 0, out
-            assert "joined the running job" in err, err
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        assert _expect(proc, "READY") == "2"
+        node = cli.spawn_node("127.0.0.1:0", c["address"], 1, 0, c["token"], 1, c["state"], os.getpid())
+        name, where, shards, held = _expect(proc, "JOINED").split()
+        assert where == node["name"] and int(shards) > 0 and int(held) > 0, (name, where, shards, held)
+        nodes = _head(c, "cluster_status", 5000)
+        on_new = [n for n in nodes if n["endpoint"] == node["endpoint"]][0]
+        assert sum(a["bytes"] for a in on_new["actors"]) == int(held), (on_new, held)
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        out, err = _finish(proc)
+        done, total, moved = (int(v) for v in out.split("MIGRATION")[1].split())
+        assert done == total > 0 and moved > 0, out
+        assert "joined the running job" in err, err
 
 
 def test_shoal_drain_under_a_running_loop_loses_nothing():
@@ -151,31 +170,22 @@ def test_shoal_drain_under_a_running_loop_loses_nothing():
             assert (k1 == numpy.random.default_rng(9).random(50000)).all()
             print("STATES", states["VICTIM"], held["VICTIM"], flush=True)
         """.replace("VICTIM", victim["name"]), _env(c))
-        try:
-            _expect(proc, "GO")
-            r = subprocess.run(SHOAL + ["drain", victim["name"], "--address", c["address"], "--timeout", "120"],
-                               env=dict(_env(c), SHOAL_HOME=c["state"]), capture_output=True, text=True,
-                               timeout=180)
-            assert r.returncode == 0, r.stdout + r.stderr
-            assert "drained and left" in r.stdout, r.stdout
-            proc.stdin.write("drained\n")
-            proc.stdin.flush()
-            out, err = _finish(proc)
-            assert "STATES left 0" in out, out + err
-            assert int(out.split("STEPS")[1].split()[0]) > 40, out  # the loop ran during the drain
-            assert _exits(victim["pid"]), "the drained node did not exit"
-            assert "drained and released" in err, err
-            from shoal import _shoal
-            os.environ["SHOAL_TOKEN"] = c["token"]
-            try:
-                view = _shoal.cluster_view(c["address"], 5000)
-            finally:
-                os.environ.pop("SHOAL_TOKEN", None)
-            assert [n["state"] for n in view["gone"] if n["name"] == victim["name"]] == ["left"], view
-            assert len(view["nodes"]) == 2
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        _expect(proc, "GO")
+        r = subprocess.run(SHOAL + ["drain", victim["name"], "--address", c["address"], "--timeout", "120"],
+                           env=dict(_env(c), SHOAL_HOME=c["state"]), capture_output=True, text=True,
+                           timeout=180)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "drained and left" in r.stdout, r.stdout
+        proc.stdin.write("drained\n")
+        proc.stdin.flush()
+        out, err = _finish(proc)
+        assert "STATES left 0" in out, out + err
+        assert int(out.split("STEPS")[1].split()[0]) > 40, out  # the loop ran during the drain
+        assert _exits(victim["pid"]), "the drained node did not exit"
+        assert "drained and released" in err, err
+        view = _head(c, "cluster_view", 5000)
+        assert [n["state"] for n in view["gone"] if n["name"] == victim["name"]] == ["left"], view
+        assert len(view["nodes"]) == 2
 
 
 def test_drain_with_two_drivers_keeps_both_jobs():
@@ -195,22 +205,17 @@ def test_drain_with_two_drivers_keeps_both_jobs():
             print("STATE", [x["state"] for x in info if x["node"] == "VICTIM"][0], flush=True)
         """.replace("VICTIM", victim["name"])
         drivers = [_driver(code.replace("SEED", str(k)), _env(c)) for k in (1, 2)]
-        try:
-            for d in drivers:
-                _expect(d, "READY")
-            r = subprocess.run(SHOAL + ["drain", victim["address"], "--address", c["address"], "--timeout", "120"],
-                               env=_env(c), capture_output=True, text=True, timeout=180)
-            assert r.returncode == 0 and "drained and left" in r.stdout, r.stdout + r.stderr
-            assert _exits(victim["pid"]), "the drained node did not exit"
-            for d in drivers:
-                d.stdin.write("go\n")
-                d.stdin.flush()
-                out, err = _finish(d)
-                assert "STATE left" in out, out + err
-        finally:
-            for d in drivers:
-                if d.poll() is None:
-                    d.kill()
+        for d in drivers:
+            _expect(d, "READY")
+        r = subprocess.run(SHOAL + ["drain", victim["address"], "--address", c["address"], "--timeout", "120"],
+                           env=_env(c), capture_output=True, text=True, timeout=180)
+        assert r.returncode == 0 and "drained and left" in r.stdout, r.stdout + r.stderr
+        assert _exits(victim["pid"]), "the drained node did not exit"
+        for d in drivers:
+            d.stdin.write("go\n")
+            d.stdin.flush()
+            out, err = _finish(d)
+            assert "STATE left" in out, out + err
 
 
 def test_drain_errors_name_the_problem(tmp_path):
