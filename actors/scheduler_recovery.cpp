@@ -47,9 +47,9 @@ void start_round(recovery_ctx c) {
   r.unreset.clear();
   r.waiting = 0;
   const piece_tag floor = c.plan.next_tag();
-  std::vector<int> alive;
+  std::vector<int> alive;  // not dead, not drained (those hold nothing, and may be gone)
   for (int a = 0; a < static_cast<int>(c.workers.size()); ++a)
-    if (!r.dead.count(a)) alive.push_back(a);
+    if (!r.dead.count(a) && !c.el.left.count(a)) alive.push_back(a);
   r.waiting = alive.size();
   if (alive.empty()) return finish_round(c);
   for (int a : alive) {
@@ -64,8 +64,12 @@ void start_round(recovery_ctx c) {
             [c, a, round](caf::error& e) {
               auto& r = c.rec;
               if (round != r.round) return;
-              if (e != caf::sec::unexpected_message)
+              if (e != caf::sec::unexpected_message && !c.el.left.count(a))
                 return recovery_actor_lost(c, a, "it did not answer the recovery (" + caf::to_string(e) + ")");
+              if (e != caf::sec::unexpected_message) {  // drained meanwhile: holds nothing
+                if (--r.waiting == 0) finish_round(c);
+                return;
+              }
               // A stand-in that does not speak the recovery protocol (a remote proxy that does
               // not forward it): its queue stays as it is and what the directory puts there
               // counts as held. A task there waiting on the dead actor keeps waiting.
@@ -89,7 +93,10 @@ void finish_round(recovery_ctx c) {
   for (auto& [a, keys] : find_orphans(c.plan.dir(), r.held))
     lists[static_cast<std::size_t>(a)].push_back(free_task{std::move(keys)});
   rebuild_result res;
-  if (r.held.empty()) {  // nobody survived: nothing can be rebuilt
+  bool anyone = false;  // an actor that can hold shards survived
+  for (int a = 0; a < static_cast<int>(c.workers.size()); ++a)
+    anyone = anyone || (!dead.count(a) && !c.el.left.count(a));
+  if (!anyone) {  // nothing can be rebuilt
     for (array_id id : c.plan.dir().ids()) res.failed.emplace_back(id, "no actor is left");
     for (const auto& [id, why] : res.failed) c.plan.release(id, lists);
   } else {
