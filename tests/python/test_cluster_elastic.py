@@ -218,6 +218,44 @@ def test_drain_with_two_drivers_keeps_both_jobs():
             assert "STATE left" in out, out + err
 
 
+def test_shoal_stop_drains_the_nodes_of_a_head_elsewhere(tmp_path):
+    """`shoal stop` on a machine whose nodes joined a head that runs elsewhere (here: another
+    SHOAL_HOME): the job there goes on, so those nodes are drained before they stop."""
+    with local_cluster(2, env=FAST) as c:
+        home = dict(_env(c), SHOAL_HOME=str(tmp_path))
+        proc = _driver("""
+            import sys, time, numpy, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=1024)
+            h = numpy.random.default_rng(4).random(100000)
+            a = np.asarray(h)
+            b = [np.arange(50000.0) * k for k in range(4)]  # shards enough to even out over 3
+            print("READY", flush=True)
+            deadline = time.monotonic() + 60
+            while len(shoal.runtime_info()["actors"]) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            shoal.settle()
+            print("JOINED", shoal.runtime_info()["actors"][2]["bytes"], flush=True)
+            sys.stdin.readline()
+            assert (numpy.asarray(a) == h).all()
+            assert all((numpy.asarray(x) == numpy.arange(50000.0) * k).all() for k, x in enumerate(b))
+            print("OK", shoal.runtime_info()["actors"][2]["state"], flush=True)
+        """, _env(c))
+        try:
+            _expect(proc, "READY")
+            r = subprocess.run(SHOAL + ["start", "--address", c["address"]], env=home, capture_output=True,
+                               text=True, timeout=90)
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert int(_expect(proc, "JOINED")) > 0
+            r = subprocess.run(SHOAL + ["stop"], env=home, capture_output=True, text=True, timeout=120)
+            assert r.returncode == 0 and "drained and left" in r.stdout, r.stdout + r.stderr
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            out, err = _finish(proc)
+            assert "OK left" in out, out + err
+        finally:
+            cli.stop_nodes(str(tmp_path))
+
+
 def test_drain_errors_name_the_problem(tmp_path):
     with local_cluster(3, env=FAST) as c:
         env = dict(_env(c), SHOAL_HOME=str(tmp_path))
