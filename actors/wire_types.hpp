@@ -37,13 +37,13 @@ enum class msg_type : std::uint16_t {
   view_reply = 64,
   extend = 65,       ///< (uint64 session, vector<actor_slot>) driver -> node -> ok
   release = 66,      ///< (uint64 session) -> ok                the node drops it and exits
-  // NCCL across processes (actors/nccl_bootstrap.hpp).
-  nccl_join = 80,       ///< (session, nccl::member) to GPU actor `dest` -> nccl_join_reply
-  nccl_join_reply = 81, ///< (string) empty: joined; else why not
   // Crash recovery through a node (actors/recovery_protocol.hpp), to actor `dest`.
   recover = 67,      ///< (session, piece_tag floor) -> recover_reply (vector<shard_key> held)
   recover_reply = 68,
   resume = 69,       ///< (session)
+  // NCCL across processes (actors/nccl_bootstrap.hpp).
+  nccl_join = 80,       ///< (session, nccl::member) to GPU actor `dest` -> nccl_join_reply
+  nccl_join_reply = 81, ///< (string) empty: joined; else why not
 };
 
 }  // namespace shoal::wire
