@@ -82,7 +82,7 @@ def test_dropped_pieces_are_resent_and_change_nothing():
 def test_killed_actor_is_rebuilt_from_lineage_and_reported_dead():
     code = """
         import numpy, shoal, shoal.numpy as np
-        shoal.init(cpus=3, min_tile_elems=64)
+        shoal.init(cpus=3, gpus=0, min_tile_elems=64)  # actor indices below assume no GPU actor
         h = numpy.random.default_rng(1).random(3000)
         b = np.asarray(h)                         # host data: rebuilt from the driver's bytes
         a = np.arange(5000, dtype=np.float64) * 2
