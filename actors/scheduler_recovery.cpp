@@ -31,8 +31,12 @@ int checkpoint_every() {
 }
 
 std::string name_of(const recovery& r, int a) {
+  // "cpu0@node-2 (#5)": actor names repeat on every node of a cluster.
   auto it = r.known.find(a);
-  return it != r.known.end() && !it->second.name.empty() ? it->second.name : "#" + std::to_string(a);
+  const std::string idx = "#" + std::to_string(a);
+  if (it == r.known.end() || it->second.name.empty()) return idx;
+  const auto& i = it->second;
+  return i.name + (i.node.empty() ? "" : "@" + i.node) + " (" + idx + ")";
 }
 
 void finish_round(recovery_ctx c);
