@@ -4,6 +4,9 @@
 ///   (add_worker_atom, caf::actor, bool place) -> int    the new actor's index; the scheduler
 ///         tells every worker the new peer list, puts it in placement (when place) and starts
 ///         rebalancing shards onto it (answered at once, the moves run between ops)
+///   (add_worker_atom, caf::actor, bool place, bool gpu) -> int   the same; a GPU actor (gpu)
+///         also joins the NCCL group, which the scheduler rebuilds under a new unique id
+///         (actors/scheduler_recovery.hpp: recovery_gpu_joined)
 ///   (drain_atom, int index, std::string name) -> bool   answered once no shard is left on the
 ///         actor (it left placement first); false when it could not (the last placed actor)
 ///   (settle_atom) -> bool                                answered when no move is queued or in

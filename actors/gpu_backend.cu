@@ -164,6 +164,13 @@ class gpu_backend final : public backend {
 
   void join_collectives(const nccl::member& m) override {
     enter();
+    if (comm_) {  // a grown group: what was issued on the old communicator completes first
+      try {
+        comm_->wait(s());
+      } catch (const std::exception&) {
+        // revoked or broken: those collectives already failed their own outputs
+      }
+    }
     comm_.reset();
     comm_ = std::make_unique<nccl::communicator>(m, dev_);
     if (!flag_dev_.data()) flag_dev_ = cuda::device_buffer(sizeof(std::int32_t), s());

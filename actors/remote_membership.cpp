@@ -161,9 +161,12 @@ void join(self_ptr self, const node_desc& d) {
     st.s.workers.push_back(proxy);
     st.spawned.push_back(proxy);
     m.indices.push_back(g);
-    const bool place = infos[k].kind == "gpu" || !st.gpu_cluster;
-    // In order: the scheduler numbers workers as they come, so g is what it must answer.
-    self->request(st.s.scheduler, std::chrono::seconds(60), add_worker_atom::value, proxy, place)
+    const bool gpu = infos[k].kind == "gpu";
+    const bool place = gpu || !st.gpu_cluster;
+    // In order: the scheduler numbers workers as they come, so g is what it must answer. A
+    // GPU actor also grows the NCCL group: the scheduler rebuilds the communicator with the
+    // new ranks through the proxies (actors/nccl_bootstrap), between ops.
+    self->request(st.s.scheduler, std::chrono::seconds(60), add_worker_atom::value, proxy, place, gpu)
         .then(
             [g, name](int got) {
               if (got != g)
@@ -173,9 +176,6 @@ void join(self_ptr self, const node_desc& d) {
               std::fprintf(stderr, "shoal: the scheduler did not take %s: %s\n", name.c_str(), caf::to_string(e).c_str());
             });
   }
-  // NCCL: GPU actors that joined would enter the GPU actors' communicator here (rebuilt
-  // with the new ranks through the cross-process bootstrap, actors/nccl_bootstrap); until
-  // then their reductions take the host path.
   std::fprintf(stderr, "shoal: node %s joined the running job (actors %d..%d); rebalancing onto it\n", d.name.c_str(),
                first, first + static_cast<int>(infos.size()) - 1);
   st.nodes[d.endpoint] = std::move(m);

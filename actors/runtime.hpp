@@ -80,6 +80,10 @@ class runtime {
   /// Starts a CPU actor in the running embedded cluster; it enters placement at once and
   /// shards rebalance onto it between ops. Returns its name ("cpu2").
   std::string add_cpu_actor();
+  /// The same for `kind` "cpu" or "gpu" (the next GPU that has no actor yet; the GPU actors'
+  /// NCCL communicator is rebuilt to include it, between ops). value_error for another kind
+  /// or when every visible GPU has an actor (always in a CPU build).
+  std::string add_actor(const std::string& kind);
   /// Moves every shard off actor `name` and takes it out of placement; returns once it
   /// holds nothing. Throws value_error for an unknown name or the last placed actor.
   void drain(const std::string& name);

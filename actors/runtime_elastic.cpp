@@ -1,4 +1,4 @@
-/// runtime's elastic entry points (runtime.hpp): a CPU actor joins the running embedded
+/// runtime's elastic entry points (runtime.hpp): a CPU or GPU actor joins the running embedded
 /// cluster, an actor drains. The scheduler does the work (actors/scheduler_elastic.hpp);
 /// these calls start it and wait with the runtime's timeout.
 #include <chrono>
@@ -7,6 +7,8 @@
 
 #include "actors/cpu_actor.hpp"
 #include "actors/elastic_protocol.hpp"
+#include "actors/gpu_actor.hpp"
+#include "actors/gpu_backend.hpp"
 #include "actors/runtime_impl.hpp"
 #include "arrays/errors.hpp"
 
@@ -29,19 +31,36 @@ T ask(runtime::impl& m, const char* what, Ts&&... xs) {
 
 }  // namespace
 
-std::string runtime::add_cpu_actor() {
+std::string runtime::add_cpu_actor() { return add_actor("cpu"); }
+
+std::string runtime::add_actor(const std::string& kind) {
   std::lock_guard<std::mutex> g(g_elastic_mu);
   auto& m = *impl_;
   if (!m.opts.address.empty())
     throw_error(errc::runtime_error,
                 "shoal: add_actor() grows the embedded cluster; a cluster grows by `shoal start --address`");
-  int cpus = 0;
-  for (const auto& a : info().actors) cpus += a.kind == "cpu" ? 1 : 0;
+  if (kind != "cpu" && kind != "gpu")
+    throw_error(errc::value_error, "shoal.add_actor: kind must be 'cpu' or 'gpu', not '" + kind + "'");
+  int same = 0;  // actors of this kind so far (dead and drained ones too: names stay unique)
+  for (const auto& a : info().actors) same += a.kind == kind ? 1 : 0;
   const int index = static_cast<int>(m.workers.size());
-  const std::string name = "cpu" + std::to_string(cpus);
-  caf::actor w = spawn_cpu_actor(*m.sys, {index, name, m.node_name, m.opts.threads_per_actor});
+  const std::string name = kind + std::to_string(same);
+  caf::actor w;
+  if (kind == "cpu") {
+    w = spawn_cpu_actor(*m.sys, {index, name, m.node_name, m.opts.threads_per_actor});
+  } else {
+    // One GPU actor per device (NCCL takes one rank per GPU): the next device that never had one.
+    if (same >= gpu_count())
+      throw_error(errc::value_error, "shoal.add_actor: no GPU left for a new GPU actor (" +
+                                         std::to_string(gpu_count()) + " visible, " + std::to_string(same) +
+                                         " GPU actors started)");
+#ifdef SHOAL_WITH_CUDA
+    w = spawn_gpu_actor(*m.sys, {index, name, m.node_name, same});
+#endif
+  }
   m.workers.push_back(w);  // stopped with the others at shutdown
-  const int got = ask<int>(m, "add_actor", add_worker_atom::value, w, true);
+  // A GPU actor also grows the NCCL group: the scheduler rebuilds the communicator between ops.
+  const int got = ask<int>(m, "add_actor", add_worker_atom::value, w, true, kind == "gpu");
   if (got != index)
     throw_error(errc::runtime_error, "shoal: add_actor: the scheduler numbered the new actor " +
                                          std::to_string(got) + ", expected " + std::to_string(index));

@@ -22,6 +22,7 @@ struct scheduler_state {
   std::unordered_map<array_id, error_info> bad;
   /// NCCL setup: done once every GPU actor answered; who waits for that.
   bool joined = true;
+  std::uint64_t join_gen = 0;  ///< the latest join; answers to an overtaken one are dropped
   std::vector<caf::response_promise> join_waiters;
   elastic el;  ///< joins, drains and shard moves (actors/scheduler_elastic.hpp)
   recovery rec;  ///< lineage and actor loss (actors/scheduler_recovery.hpp)
@@ -54,21 +55,34 @@ void plan_batch(caf::stateful_actor<scheduler_state>* self, op_batch& b) {
   recovery_checkpoint(st.rctx(self));
 }
 
-/// Makes the NCCL unique id and asks every GPU actor to join as its rank; collectives are
-/// planned once all have joined (until then reductions take the host path). A failure is
-/// reported once on stderr and leaves the host path in place.
+/// The join under way is over (or there is none): whoever waits learns whether collectives are on.
+void joined_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
+  auto& st = self->state;
+  st.joined = true;
+  for (auto& w : st.join_waiters) w.deliver(st.plan->collectives());
+  st.join_waiters.clear();
+}
+
+/// Makes the NCCL unique id and asks every GPU actor of the group to join as its rank; each
+/// joins behind the tasks it was sent before (actors/worker_actor.cpp), so collectives
+/// planned for an earlier communicator run on it first. Collectives are planned once all
+/// have joined (until then reductions take the host path). At start, after an actor loss
+/// and when a GPU actor joins (actors/scheduler_recovery.hpp). A failure is reported once on
+/// stderr and leaves the host path in place.
 void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
+  const std::uint64_t gen = ++self->state.join_gen;
 #ifdef SHOAL_WITH_CUDA
   const auto& cfg = self->state.plan->config();
   const auto& group = cfg.gpu_group;
   // Too few GPU actors for any collective: no communicator (NCCL's setup is not free).
-  if (group.empty() || static_cast<int>(group.size()) < std::max(1, cfg.collective_min)) return;
+  if (group.empty() || static_cast<int>(group.size()) < std::max(1, cfg.collective_min))
+    return joined_gpu_actors(self);
   nccl::member m;
   try {
     m.id = nccl::make_unique_id();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "shoal: no NCCL among the GPU actors: %s\n", e.what());
-    return;
+    return joined_gpu_actors(self);
   }
   m.nranks = static_cast<int>(group.size());
   auto left = std::make_shared<int>(m.nranks);
@@ -77,16 +91,14 @@ void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
   for (int r = 0; r < m.nranks; ++r) {
     m.rank = r;
     auto done = [=](const std::string& why) {
+      if (gen != self->state.join_gen) return;  // a newer group is joining
       if (!why.empty() && !*failed) {
         *failed = true;
         std::fprintf(stderr, "shoal: no NCCL among the GPU actors: %s\n", why.c_str());
       }
       if (--*left > 0) return;
-      auto& st = self->state;
-      if (!*failed) st.plan->enable_collectives();
-      st.joined = true;
-      for (auto& w : st.join_waiters) w.deliver(st.plan->collectives());
-      st.join_waiters.clear();
+      if (!*failed) self->state.plan->enable_collectives();
+      joined_gpu_actors(self);
     };
     self->request(self->state.workers[static_cast<std::size_t>(group[static_cast<std::size_t>(r)])],
                   caf::infinite, join_atom::value, m)
@@ -94,8 +106,19 @@ void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
               [=](caf::error& err) { done("GPU actor failed: " + caf::to_string(err)); });
   }
 #else
-  (void)self;
+  (void)gen;
+  joined_gpu_actors(self);
 #endif
+}
+
+/// A worker joins between ops (actors/scheduler_elastic.hpp); a GPU actor also grows the
+/// NCCL group, which joins a new communicator. Returns its index.
+int add_worker(caf::stateful_actor<scheduler_state>* self, caf::actor w, bool place, bool gpu) {
+  auto& st = self->state;
+  const int a = elastic_add_worker(st.ctx(self), std::move(w), place);
+  recovery_watch(st.rctx(self), a);
+  if (gpu) recovery_gpu_joined(st.rctx(self), a);
+  return a;
 }
 
 /// The directory entry of `id`, or nullptr with `err` set (its op failed to plan, or the id
@@ -186,10 +209,9 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
         st.join_waiters.push_back(rp);
         return rp;
       },
-      [=](add_worker_atom, caf::actor& w, bool place) -> int {
-        const int a = elastic_add_worker(self->state.ctx(self), std::move(w), place);
-        recovery_watch(self->state.rctx(self), a);
-        return a;
+      [=](add_worker_atom, caf::actor& w, bool place) -> int { return add_worker(self, std::move(w), place, false); },
+      [=](add_worker_atom, caf::actor& w, bool place, bool gpu) -> int {
+        return add_worker(self, std::move(w), place, gpu);
       },
       [=](drain_atom, int index, std::string& name) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();

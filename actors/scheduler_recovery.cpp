@@ -212,6 +212,14 @@ void recovery_actor_lost(recovery_ctx c, int index, std::string reason) {
   start_round(c);
 }
 
+void recovery_gpu_joined(recovery_ctx c, int index) {
+  auto& r = c.rec;
+  if (!c.plan.add_gpu_rank(index)) return;  // collectives off from here on
+  std::fprintf(stderr, "shoal: the NCCL group grows to %zu GPU actors\n", c.plan.config().gpu_group.size());
+  if (r.active) r.regroup = true;  // joined after the rebuild, with the survivors
+  else if (r.rejoin_gpus) r.rejoin_gpus();
+}
+
 bool recovery_defer(recovery_ctx c, op_batch& b) {
   if (!c.rec.active) return false;
   c.rec.deferred_ops.push_back(std::move(b));

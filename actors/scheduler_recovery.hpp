@@ -81,6 +81,13 @@ void recovery_on_down(recovery_ctx c, const caf::down_msg& m);
 /// Actor `index` is gone; starts (or restarts) a recovery. Idempotent.
 void recovery_actor_lost(recovery_ctx c, int index, std::string reason);
 
+/// GPU actor `index` joined the running cluster (a node's GPU actor, or one added in process):
+/// the NCCL group grows by it and joins a new communicator the way it does after a loss
+/// (rejoin_gpus: a new unique id; every rank joins behind the tasks queued before). Ops
+/// planned until every rank joined take the host path. During a recovery the join waits for
+/// its end (the round's regroup). Nothing happens for an actor in the group already.
+void recovery_gpu_joined(recovery_ctx c, int index);
+
 /// True when `b` must wait for the recovery under way (it is kept and planned after it).
 bool recovery_defer(recovery_ctx c, op_batch& b);
 /// A fetch arriving during a recovery: answered after it.

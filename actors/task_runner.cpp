@@ -115,6 +115,12 @@ void task_runner::push_read(shard_key key, bool want_data, reply_fn reply) {
   else queue_.emplace_back(read_req{key, want_data, std::move(reply)});
 }
 
+void task_runner::push_barrier(std::function<void()> then) {
+  // A read of key 0, which no shard has (keys start at 1): it waits its turn like any read,
+  // and its "no such shard" answer is dropped.
+  push_read(0, false, [then = std::move(then)](read_result) { then(); });
+}
+
 std::vector<shard_key> task_runner::reset(piece_tag floor) {
   be_->revoke_collectives();  // collectives queued with the dead rank must not block the stream
   for (auto& e : queue_)

@@ -42,6 +42,10 @@ class task_runner {
   /// The rebuild tasks are queued: the held reads go behind them.
   void resume();
 
+  /// Runs `then` once every task queued before has run (held, like reads, during a recovery
+  /// until resume()): the NCCL join goes there, so a collective planned for the communicator
+  /// being replaced is issued on it first.
+  void push_barrier(std::function<void()> then);
   /// Joins the NCCL communicator among the GPU actors (backend::join_collectives).
   void join_collectives(const nccl::member& m) { be_->join_collectives(m); }
 

@@ -130,14 +130,22 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
         return s;
       },
       [=](peers_atom, std::vector<caf::actor>& peers) { self->state.peers = std::move(peers); },
-      // Blocks this actor's own thread until every rank joined (or the join timed out).
-      [=](join_atom, nccl::member& m) -> std::string {
-        try {
-          self->state.runner->join_collectives(m);
-          return {};
-        } catch (const std::exception& e) {
-          return e.what();
-        }
+      // Behind the tasks sent before (a group rebuilt when a GPU actor joins must not strand a
+      // collective planned for the old communicator); then blocks this actor's own thread
+      // until every rank joined (or the join timed out).
+      [=](join_atom, nccl::member& m) -> caf::result<std::string> {
+        auto rp = self->make_response_promise<std::string>();
+        auto& r = *self->state.runner;
+        r.push_barrier([self, m, rp]() mutable {
+          try {
+            self->state.runner->join_collectives(m);
+            rp.deliver(std::string{});
+          } catch (const std::exception& e) {
+            rp.deliver(std::string(e.what()));
+          }
+        });
+        r.pump();
+        return rp;
       },
   };
 }

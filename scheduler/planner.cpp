@@ -146,6 +146,15 @@ void planner::set_gpu_group(std::vector<int> group) {
   next_collective_ = 1;  // a new communicator counts its collectives from 1 again
 }
 
+bool planner::add_gpu_rank(int a) {
+  if (a < 0 || a >= cfg_.n_actors) return false;
+  auto group = cfg_.gpu_group;
+  if (std::find(group.begin(), group.end(), a) != group.end()) return false;
+  group.push_back(a);  // the ranks of the GPU actors already in the group stay as they were
+  set_gpu_group(std::move(group));
+  return true;
+}
+
 void planner::add_pieces(const operand& x, const box& vbox, const shape_t& dst_strides,
                          std::int64_t dst_base, int consumer, emit& em,
                          std::vector<piece_spec>& out) {

@@ -62,6 +62,11 @@ class planner {
   /// The GPU actors still in the NCCL group, in rank order; collectives stay off until
   /// enable_collectives() (the group has to join a new communicator first).
   void set_gpu_group(std::vector<int> group);
+  /// GPU actor `a` joined the running cluster (a node's GPU, or one added in process): it
+  /// becomes the group's last rank, and collectives stay off until the grown group has
+  /// joined a new communicator (ops planned meanwhile take the host path). False, and
+  /// nothing changes, when `a` is in the group already or is no actor.
+  bool add_gpu_rank(int a);
   /// Tags below this one were handed out already (pieces of tasks planned so far).
   piece_tag next_tag() const { return next_tag_; }
 

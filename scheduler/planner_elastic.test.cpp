@@ -104,5 +104,65 @@ TEST(PlannerElastic, DirectoryListsEveryShardOnceWithItsBytes) {
   EXPECT_EQ(s[0].bytes + s[1].bytes, 80);
 }
 
+op full_sum(array_id out, array_id in, shape_t shape) {
+  op r;
+  r.kind = op_kind::reduce;
+  r.outs = {out};
+  r.types = {dtype::float64};
+  r.ins = {{in, view_map::identity(shape)}};
+  r.red_k = reduce_kind::sum;
+  r.axes.assign(shape.size(), true);
+  return r;
+}
+
+/// The NCCL sequence numbers of the collective combines planned in `l`, by actor (0: none).
+std::vector<std::uint64_t> collectives_of(const task_lists& l) {
+  std::vector<std::uint64_t> seq(l.size(), 0);
+  for (std::size_t a = 0; a < l.size(); ++a)
+    for (const auto& t : l[a])
+      if (auto* c = std::get_if<combine_task>(&t)) seq[a] = c->collective;
+  return seq;
+}
+
+// A GPU actor that joins a running cluster enters the NCCL group as its last rank; until the
+// grown group has joined its new communicator every full reduction takes the host path, and
+// afterwards the collectives count from 1 again (a new communicator).
+TEST(PlannerElastic, AJoiningGpuActorGrowsTheNcclGroupBetweenOps) {
+  planner_config c;
+  c.n_actors = 2;  // CPU actors only: no group yet
+  c.min_tile_elems = 4;
+  c.collective_min = 1;
+  planner p(c);
+  task_lists l;
+  p.plan(fill(1, {16}), l);
+  const int g = p.add_actor(true);
+  EXPECT_FALSE(p.add_gpu_rank(7));  // no such actor
+  ASSERT_TRUE(p.add_gpu_rank(g));
+  EXPECT_FALSE(p.add_gpu_rank(g));  // once
+  EXPECT_EQ(p.config().gpu_group, (std::vector<int>{g}));
+  EXPECT_FALSE(p.collectives());
+  task_lists mv;
+  ASSERT_TRUE(p.move_shard({p.dir().at(1).keys[0], p.dir().at(1).owner[0], g, 64}, mv));
+  task_lists host;  // planned while the group joins: no collective anywhere
+  p.plan(full_sum(2, 1, {16}), host);
+  EXPECT_EQ(collectives_of(host), (std::vector<std::uint64_t>{0, 0, 0}));
+  p.enable_collectives();  // every rank joined
+  task_lists one;
+  p.plan(full_sum(3, 1, {16}), one);
+  EXPECT_EQ(collectives_of(one), (std::vector<std::uint64_t>{0, 0, 1}));
+  EXPECT_EQ(p.dir().at(3).owner, (std::vector<int>{g}));  // the one rank keeps the result
+  // A second GPU actor: ranks 0 (g) and 1 (h), host path until they joined, then from 1 again.
+  const int h = p.add_actor(true);
+  ASSERT_TRUE(p.add_gpu_rank(h));
+  EXPECT_EQ(p.config().gpu_group, (std::vector<int>{g, h}));
+  task_lists again;
+  p.plan(full_sum(5, 1, {16}), again);
+  EXPECT_EQ(collectives_of(again), (std::vector<std::uint64_t>{0, 0, 0, 0}));
+  p.enable_collectives();
+  task_lists two;
+  p.plan(full_sum(6, 1, {16}), two);
+  EXPECT_EQ(collectives_of(two), (std::vector<std::uint64_t>{0, 0, 1, 1}));
+}
+
 }  // namespace
 }  // namespace shoal

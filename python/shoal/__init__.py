@@ -147,15 +147,18 @@ def runtime_info():
     return _shoal.info()
 
 
-def add_actor():
-    """Start a CPU actor in the running embedded cluster and return its name ("cpu2").
+def add_actor(kind="cpu"):
+    """Start a CPU actor ("cpu") or a GPU actor ("gpu": on the next GPU that has none) in the
+    running embedded cluster and return its name ("cpu2", "gpu0").
 
     It enters placement at once; existing shards move onto it between operations (bounded
     bytes in flight, $SHOAL_MIGRATE_BYTES), so a running loop keeps going. runtime_info()
-    shows it as "joining" and the migration progress until the moves are done.
+    shows it as "joining" and the migration progress until the moves are done. A GPU actor
+    joins the GPU actors' NCCL communicator, rebuilt between operations (reductions planned
+    meanwhile take the host path). ValueError for another kind or when no GPU is left.
     """
     _ensure()
-    return _shoal.add_actor()
+    return _shoal.add_actor(kind)
 
 
 def drain(name):

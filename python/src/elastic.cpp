@@ -4,10 +4,11 @@
 namespace shoal::pyshoal {
 
 void bind_elastic(py::module_& m) {
-  m.def("add_actor", [] {
+  m.def("add_actor", [](const std::string& kind) {
     py::gil_scoped_release nogil;
-    return runtime::get().add_cpu_actor();
-  }, "Starts a CPU actor in the running embedded cluster; shards rebalance onto it. Returns its name.");
+    return runtime::get().add_actor(kind);
+  }, py::arg("kind") = "cpu",
+     "Starts a CPU or GPU actor in the running embedded cluster; shards rebalance onto it. Returns its name.");
   m.def("drain", [](const std::string& name) {
     py::gil_scoped_release nogil;
     runtime::get().drain(name);
