@@ -2,9 +2,11 @@
 /// plain functions, and the credit bookkeeping of every link (actors/pipeline.hpp).
 #include "actors/pipeline.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -33,6 +35,7 @@ struct run::state {
 namespace {
 
 using go_atom = caf::atom_constant<caf::atom("pl_go")>;
+using retry_atom = caf::atom_constant<caf::atom("pl_retry")>;
 
 error_info current_error() {
   try {
@@ -165,6 +168,19 @@ stage_actor::behavior_type sink_fn(stage_actor::stateful_pointer<sink_state> sel
 
 // ---- sources
 
+/// One tile read and what its misses so far have seen.
+struct tile_read {
+  std::int64_t i = 0;
+  caf::actor owner;  ///< whom the last read asked, for which key
+  shard_key key = 0;
+  int moves = 0;            ///< reads sent after the layout named another owner or key
+  bool answered = false;    ///< the last miss was an answer (error), not a silent owner
+  bool repeated = false;    ///< the owner answered an error for this very owner and key before
+  std::chrono::milliseconds pause{0};
+  std::chrono::steady_clock::time_point since{};  ///< the first miss
+  error_info last;
+};
+
 struct source_state {
   stage_actor next;
   int credits = 4;
@@ -173,7 +189,10 @@ struct source_state {
   std::function<shard(std::int64_t)> gen;  ///< generator mode
   client::version_ptr hold;                ///< array mode: keeps the array alive
   array_id id = 0;
-  array_layout layout;
+  array_layout layout;  ///< the newest layout asked (refreshed whenever a tile read misses)
+  caf::actor sched;
+  std::chrono::milliseconds retry_window{600000};  ///< runtime_options::timeout_ms
+  std::map<std::int64_t, tile_read> retrying;      ///< tiles pausing before they ask again
   bool stalled = false, end_sent = false;
   error_info err;
   std::shared_ptr<run::state> status;
@@ -197,23 +216,104 @@ void source_send(source_ptr self, shard s) {
             [=](caf::error& e) { source_acked(self, actor_failed(self->system(), e)); });
 }
 
-void source_read(source_ptr self, std::int64_t i) {
+// ---- tile reads of a shard stream, and what a read that misses does
+//
+// The layout is asked once at the start, but shards move while the stream runs: a rebalance
+// or drain (actors/scheduler_elastic.hpp) names the new owner in the directory before the old
+// owner frees the shard, so a read that reaches the old owner after the free is answered
+// "shard K is not on actor N"; a crash (actors/scheduler_recovery.hpp) makes the read bounce
+// off the dead actor, and the directory names a survivor once the rebuild is planned. So a
+// read that fails asks the scheduler for the layout again and reads the tile where it lives
+// now. A failed read whose layout did not change is either a real error of the tile (its op
+// failed: an owner that still has the key answers it again, and then it is reported as is)
+// or a loss the scheduler has not seen yet (the owner did not answer: asked again after a
+// growing pause, until runtime_options::timeout_ms has passed). Both are bounded.
+
+/// Tile reads of one tile that found it moved, before the stream gives up: shards that keep
+/// moving faster than a read can follow them are a bug, not a workload.
+constexpr int max_moves = 16;
+/// The pause before asking again for the owner of a tile whose owner did not answer; it
+/// doubles up to max_pause.
+constexpr auto first_pause = std::chrono::milliseconds(5);
+constexpr auto max_pause = std::chrono::milliseconds(500);
+
+void source_read(source_ptr self, tile_read tr);
+
+error_info give_up(source_ptr self, const tile_read& tr, const std::string& why) {
+  return {errc::runtime_error, "shoal.pipeline: tile " + std::to_string(tr.i) + " of array " +
+                                   std::to_string(self->state.id) + " could not be read: " + why +
+                                   " (last error: " + tr.last.message + ")"};
+}
+
+/// Asks the scheduler where tile tr.i lives now and reads it there, waits and asks again, or
+/// gives up (see above).
+void source_refresh(source_ptr self, tile_read tr) {
+  auto& st = self->state;
+  const auto left = st.retry_window - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now() - tr.since);
+  if (left.count() <= 0)
+    return source_acked(self, give_up(self, tr, "its owner did not answer and the scheduler named no other within " +
+                                                    std::to_string(st.retry_window.count()) + " ms"));
+  self->request(st.sched, left, layout_atom::value, st.id)
+      .then(
+          [=](array_layout& l) {
+            auto& st = self->state;
+            tile_read tr2 = tr;
+            if (l.err) return source_acked(self, l.err);  // e.g. lost with an actor, not rebuildable
+            const auto t = static_cast<std::size_t>(tr2.i);
+            if (l.keys.size() != st.layout.keys.size())
+              return source_acked(self, give_up(self, tr2, "its array changed its tiling"));
+            const bool moved = l.owners[t] != tr2.owner || l.keys[t] != tr2.key;
+            st.layout = std::move(l);  // the tiles not read yet are read from there too
+            if (moved) {
+              if (++tr2.moves > max_moves)
+                return source_acked(self, give_up(self, tr2, "it moved " + std::to_string(max_moves) + " times"));
+              tr2.repeated = false;
+            } else if (tr2.answered) {
+              // A key that is still there answers the same error again: the tile's own error.
+              if (tr2.repeated) return source_acked(self, tr2.last);
+              tr2.repeated = true;
+            } else {  // nobody answered and the scheduler still names that owner: wait, ask again
+              tr2.pause = std::min(max_pause, tr2.pause.count() ? tr2.pause * 2 : first_pause);
+              st.retrying[tr2.i] = tr2;
+              self->delayed_send(self, tr2.pause, retry_atom::value, tr2.i);
+              return;
+            }
+            st.status->stats.retries++;
+            source_read(self, std::move(tr2));
+          },
+          [=](caf::error& e) { source_acked(self, give_up(self, tr, "the scheduler did not answer: " + self->system().render(e))); });
+}
+
+/// A read of tr.i failed with `e`; `answered`: the owner said so (else it did not answer).
+void source_missed(source_ptr self, tile_read tr, error_info e, bool answered) {
+  auto& st = self->state;
+  if (st.err) return source_acked(self, {});  // failing already: the first error stands
+  if (tr.since == std::chrono::steady_clock::time_point{}) tr.since = std::chrono::steady_clock::now();
+  tr.last = std::move(e);
+  tr.answered = answered;
+  source_refresh(self, std::move(tr));
+}
+
+void source_read(source_ptr self, tile_read tr) {
   auto& l = self->state.layout;
-  auto t = static_cast<std::size_t>(i);
-  self->request(l.owners[t], caf::infinite, read_atom::value, l.keys[t], true)
+  const auto t = static_cast<std::size_t>(tr.i);
+  tr.owner = l.owners[t];
+  tr.key = l.keys[t];
+  self->request(tr.owner, caf::infinite, read_atom::value, tr.key, true)
       .then(
           [=](read_result& r) {
-            if (r.err) return source_acked(self, r.err);
+            if (r.err) return source_missed(self, tr, std::move(r.err), true);
             auto& l = self->state.layout;
             shard s;
-            s.seq = static_cast<std::uint64_t>(i);
-            s.tile = l.til.tile_box(i);
+            s.seq = static_cast<std::uint64_t>(tr.i);
+            s.tile = l.til.tile_box(tr.i);
             s.global_shape = l.til.shape;
             s.type = l.type;
             s.data = std::move(r.data);  // the shard itself when the owner is a CPU actor here
             source_send(self, std::move(s));
           },
-          [=](caf::error& e) { source_acked(self, actor_failed(self->system(), e)); });
+          [=](caf::error& e) { source_missed(self, tr, actor_failed(self->system(), e), false); });
 }
 
 void source_pump(source_ptr self) {
@@ -224,7 +324,9 @@ void source_pump(source_ptr self) {
     auto& mx = st.status->stats.max_in_flight;
     if (st.in_flight > mx.load()) mx = st.in_flight;
     if (!st.gen) {
-      source_read(self, i);
+      tile_read tr;
+      tr.i = i;
+      source_read(self, std::move(tr));
       continue;
     }
     shard s;
@@ -267,8 +369,8 @@ caf::behavior source_fn(source_ptr self, source_state init) {
       [=](go_atom) {
         auto& st = self->state;
         if (st.gen) return source_pump(self);
-        caf::actor sched = runtime::get().internals().scheduler;
-        self->request(sched, caf::infinite, layout_atom::value, st.id)
+        st.sched = runtime::get().internals().scheduler;
+        self->request(st.sched, caf::infinite, layout_atom::value, st.id)
             .then(
                 [=](array_layout& l) {
                   auto& st = self->state;
@@ -281,6 +383,15 @@ caf::behavior source_fn(source_ptr self, source_state init) {
                   self->state.err = actor_failed(self->system(), e);
                   source_pump(self);
                 });
+      },
+      [=](retry_atom, std::int64_t i) {  // a tile whose owner did not answer: ask again now
+        auto& st = self->state;
+        auto it = st.retrying.find(i);
+        if (it == st.retrying.end()) return;
+        tile_read tr = std::move(it->second);
+        st.retrying.erase(it);
+        if (st.err) return source_acked(self, {});
+        source_refresh(self, std::move(tr));
       },
   };
 }
@@ -390,6 +501,7 @@ run run_array(const array& a, stage_actor first, int credits) {
   s.credits = credits;
   s.hold = h.hold;
   s.id = h.x.id;
+  s.retry_window = std::chrono::milliseconds(runtime::get().options().timeout_ms);
   return start_source(std::move(s));
 }
 

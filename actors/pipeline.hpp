@@ -101,12 +101,14 @@ class assembled {
 };
 std::pair<stage_actor, std::shared_ptr<assembled>> spawn_assemble_sink(shape_t shape, dtype type);
 
-/// What a source observed: shards sent, the most unacknowledged at once, and how often it
-/// paused because its credits were used up.
+/// What a source observed: shards sent, the most unacknowledged at once, how often it
+/// paused because its credits were used up, and (shard streams) how many tile reads it sent
+/// again after a read missed and the scheduler named the tile's current owner.
 struct source_stats {
   std::atomic<std::int64_t> sent{0};
   std::atomic<std::int64_t> max_in_flight{0};
   std::atomic<std::int64_t> stalls{0};
+  std::atomic<std::int64_t> retries{0};
 };
 
 /// A running pipeline, as its source sees it.
@@ -131,6 +133,12 @@ run run_generator(std::int64_t count, std::function<shard(std::int64_t)> gen, st
 /// The shard stream of `a`: reads its tiles one by one from the actors owning them (after
 /// every op producing them) and sends them into `first`, at most `credits` read or
 /// unacknowledged at once. seq = the tile index; tiles may arrive in any order.
+/// Shards may move while the stream runs (a join, drain or rebalance; an actor lost and its
+/// shards rebuilt): a tile read that misses asks the scheduler for the current layout and
+/// reads the tile where it lives now. wait() throws runtime_error naming the tile when that
+/// does not converge: the tile moved more than 16 times, or its owner did not answer and the
+/// scheduler named no other within runtime_options::timeout_ms; an array lost for good
+/// throws the scheduler's error, and a tile whose op failed its own error.
 run run_array(const array& a, stage_actor first, int credits = 4);
 
 }  // namespace shoal::pipeline

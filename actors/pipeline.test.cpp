@@ -1,6 +1,7 @@
 // Pipelines on real actors: results of generator and shard-stream pipelines, the bound that
 // backpressure keeps on the shards in flight (counted, never timed), zero-copy shard streams
-// in the owning process, and errors of a stage reaching wait().
+// in the owning process, errors of a stage reaching wait(), and shard streams whose shards
+// move (drain) or are lost (kill) while they run.
 #include "actors/pipeline.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 
 #include "actors/runtime.hpp"
 #include "actors/test_options.hpp"
+#include "arrays/errors.hpp"
 
 namespace shoal::pipeline {
 namespace {
@@ -160,6 +162,116 @@ TEST_F(pipeline_test, stage_errors_reach_wait) {
     return c.make(i, 4);
   }, spawn_sink([](const shard&) {}));
   EXPECT_THROW(r2.wait(), error);
+}
+
+
+/// A sink that collects shards (assembled) and their order, and holds the first shard until
+/// the test opens it: with one credit the source then has read exactly one tile, so whatever
+/// the test does to the shards meanwhile happens between that read and all the others.
+struct gated_sink {
+  std::promise<void> entered, gate;
+  std::shared_future<void> opened = gate.get_future().share();
+  std::vector<std::uint64_t> order;  // the sink's thread only, read after wait()
+  std::shared_ptr<assembled> out;
+  stage_actor actor;
+  gated_sink(shape_t shape) : out(std::make_shared<assembled>(shape, dtype::float64)) {
+    actor = spawn_sink([this, out = out, opened = opened](const shard& s) {
+      if (order.empty()) {
+        entered.set_value();
+        opened.wait();
+      }
+      order.push_back(s.seq);
+      out->put(s);
+    });
+  }
+};
+
+/// 4 actors, so the array spans 4 tiles, one per actor.
+array streamed_input() {
+  array a = binary(binary_op::multiply, arange(0, 4000).astype(dtype::float64), 0.25);
+  a.wait();
+  return a;
+}
+
+std::vector<double> undisturbed_stream() {
+  runtime::init(test_runtime_options(4));
+  array a = streamed_input();
+  auto [sink, out] = spawn_assemble_sink({4000}, dtype::float64);
+  run_array(a, sink, 1).wait();
+  auto v = out->to_array().to_vector<double>();
+  runtime::shutdown();
+  return v;
+}
+
+class pipeline_moves_test : public ::testing::Test {
+ protected:
+  void TearDown() override { runtime::shutdown(); }
+};
+
+// The stream holds its first tile in the sink while a new actor joins and every original
+// owner drains: the other tiles' reads go to the old owners (the layout the stream asked
+// at the start), miss, and follow the shards to the new actor. Same bytes, same order.
+TEST_F(pipeline_moves_test, shard_stream_follows_shards_drained_mid_stream) {
+  const std::vector<double> quiet = undisturbed_stream();
+  runtime::init(test_runtime_options(4));
+  array a = streamed_input();
+  ASSERT_EQ(runtime::get().info().actors.size(), 4u);
+  gated_sink g({4000});
+  run r = run_array(a, g.actor, 1);
+  g.entered.get_future().wait();  // tile 0 is in the sink; tiles 1..3 are not read yet
+  const std::string added = runtime::get().add_cpu_actor();
+  for (const char* n : {"cpu0", "cpu1", "cpu2", "cpu3"}) runtime::get().drain(n);
+  for (const auto& x : runtime::get().info().actors)
+    if (x.name != added) EXPECT_EQ(x.shards, 0) << x.name;
+  g.gate.set_value();
+  r.wait();
+  EXPECT_EQ(g.out->to_array().to_vector<double>(), quiet);  // bit-identical
+  EXPECT_EQ(g.order, (std::vector<std::uint64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(r.stats().sent.load(), 4);
+  EXPECT_EQ(r.stats().max_in_flight.load(), 1);  // the retries kept the credit, no more
+  // Tile 1's read missed and asked the layout again; tiles 2 and 3 were read from that one.
+  EXPECT_EQ(r.stats().retries.load(), 1);
+}
+
+// The owner of tiles not read yet is killed: its reads bounce, the scheduler rebuilds the
+// shards from lineage on the survivors, and the stream reads them there: it completes with
+// the undisturbed stream's bytes.
+TEST_F(pipeline_moves_test, shard_stream_completes_after_its_owner_is_killed) {
+  const std::vector<double> quiet = undisturbed_stream();
+  runtime::init(test_runtime_options(4));
+  array a = streamed_input();
+  gated_sink g({4000});
+  run r = run_array(a, g.actor, 1);
+  g.entered.get_future().wait();
+  runtime::get().kill_actor("cpu2");
+  g.gate.set_value();
+  r.wait();
+  EXPECT_EQ(g.out->to_array().to_vector<double>(), quiet);
+  EXPECT_EQ(g.order, (std::vector<std::uint64_t>{0, 1, 2, 3}));
+  EXPECT_GE(r.stats().retries.load(), 1);
+  EXPECT_GE(runtime::get().info().recovery.recoveries, 1);
+}
+
+// Every actor is killed: nothing can rebuild the array, and the stream fails with the
+// scheduler's error for it instead of waiting for tiles that no actor will ever hold.
+TEST_F(pipeline_moves_test, shard_stream_of_an_array_lost_for_good_fails) {
+  runtime::init(test_runtime_options(2));
+  array a = binary(binary_op::multiply, arange(0, 2000).astype(dtype::float64), 0.25);
+  a.wait();
+  gated_sink g({2000});
+  run r = run_array(a, g.actor, 1);
+  g.entered.get_future().wait();
+  runtime::get().kill_actor("cpu0");
+  runtime::get().kill_actor("cpu1");
+  g.gate.set_value();
+  try {
+    r.wait();
+    FAIL() << "no error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::runtime_error);
+    EXPECT_NE(std::string(e.what()).find("cannot be rebuilt"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(g.order, (std::vector<std::uint64_t>{0}));
 }
 
 }  // namespace
