@@ -165,6 +165,23 @@ TEST_F(pipeline_test, stage_errors_reach_wait) {
 }
 
 
+// A tile whose op failed is no moved shard: its owner answers the same error for the same
+// key twice, and the stream fails with that error as it is (no give-up message, no wait).
+TEST_F(pipeline_test, shard_stream_reports_a_failed_tile_as_it_is) {
+  array big = zeros({i64{1} << 42}, dtype::float64);  // 32 TiB: no actor can allocate its tile
+  std::atomic<i64> seen{0};
+  run r = run_array(big, spawn_sink([&](const shard&) { ++seen; }), 1);
+  try {
+    r.wait();
+    FAIL() << "no error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::memory_error) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("could not be read"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(seen.load(), 0);
+  EXPECT_EQ(r.stats().retries.load(), 1);  // the one read again before the error counts
+}
+
 /// A sink that collects shards (assembled) and their order, and holds the first shard until
 /// the test opens it: with one credit the source then has read exactly one tile, so whatever
 /// the test does to the shards meanwhile happens between that read and all the others.
