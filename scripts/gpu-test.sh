@@ -12,7 +12,7 @@ if [ -f .devkit/env.sh ]; then
 fi
 export NCCL_NVLS_ENABLE=0   # NVLink multicast stays off on shared multi-GPU hosts
 PY=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || command -v python3 )}
-BUILD=${BUILD:-build-gpu}
+export BUILD=${BUILD:-build-gpu}  # exported: bench scripts under pytest find their binaries there
 ARCH=${CUDA_ARCH:-90}
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOAL_WITH_CUDA=ON \

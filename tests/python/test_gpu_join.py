@@ -32,13 +32,17 @@ GPUS = _gpus()
 gpu_only = pytest.mark.skipif(GPUS < 1, reason="no CUDA GPU visible (or a CPU build of shoal)")
 
 # The driver's job, before and after the GPU joined: the same sums, compared with NumPy.
+# start() runs shoal.init first (an array made before it would start a default runtime).
 JOB = """
 import sys, time, numpy, shoal, shoal.numpy as np
-h = numpy.random.default_rng(5).random(200000)
-a = np.arange(300000, dtype=np.float64)
-b = np.asarray(h)
-i = np.arange(300000, dtype=np.int64)
-want = float((numpy.arange(200000.0) * 2 + h).sum())
+def start(**settings):
+    global h, a, b, i, want
+    shoal.init(min_tile_elems=1024, **settings)
+    h = numpy.random.default_rng(5).random(200000)
+    a = np.arange(300000, dtype=np.float64)
+    b = np.asarray(h)
+    i = np.arange(300000, dtype=np.int64)
+    want = float((numpy.arange(200000.0) * 2 + h).sum())
 def sums(tag):
     s = float((a[:200000] * 2 + b).sum())
     print(tag, repr(s), repr(want), int(i.sum()), flush=True)
@@ -83,7 +87,7 @@ def test_node_with_a_gpu_joins_and_the_nccl_group_is_rebuilt():
     with local_cluster(1, cpus=1, gpus=0, env=FAST) as c:  # the head: one CPU actor
         env = dict(os.environ, SHOAL_ADDRESS=c["address"], SHOAL_TOKEN=c["token"], **FAST)
         proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(JOB) + textwrap.dedent("""
-            shoal.init(min_tile_elems=1024)
+            start()
             sums("BEFORE")
             print("READY", shoal.runtime_info()["collectives"], flush=True)
             joined(lambda x: x["kind"] == "gpu")  # the node owning the GPU comes meanwhile
@@ -109,7 +113,7 @@ def test_add_actor_gpu_in_process_rebuilds_the_nccl_group():
     env = dict(os.environ, **FAST)
     env.pop("SHOAL_ADDRESS", None)
     r = _driver("""
-        shoal.init(gpus=0, cpus=2, min_tile_elems=1024)
+        start(gpus=0, cpus=2)
         sums("BEFORE")
         print("READY", shoal.runtime_info()["collectives"], flush=True)
         name = shoal.add_actor("gpu")
