@@ -100,6 +100,16 @@ void refuse(node_state& st, const inbound& in, const std::string& why) {
   respond(st, in, msg_type::failed, e);
 }
 
+/// Asks the local worker `a` (`request`) and answers the peer with its reply R as message `t`,
+/// or refuses with the failure (`what` names the request).
+template <class R, class... Ts>
+void relay(caf::stateful_actor<node_state>* self, const inbound_ptr& in, const caf::actor& a, msg_type t,
+           const char* what, Ts... request) {
+  self->request(a, caf::infinite, std::move(request)...)
+      .then([=](R& r) { respond(self->state, *in, t, r); },
+            [=](caf::error& e) { refuse(self->state, *in, std::string{what} + " failed: " + caf::to_string(e)); });
+}
+
 /// Every session worker's numbers (by session, in each session's `locals` order); `done`
 /// runs once all answered or failed (a worker that does not answer counts as empty).
 using stats_by_session = std::map<std::uint64_t, std::vector<session_worker>>;
@@ -247,11 +257,8 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             std::uint64_t sid = 0;
             piece_tag floor = 0;
             if (auto e = wire::decode(in->msg, sid, floor)) return refuse(st, *in, "bad recover: " + e.message);
-            auto a = local_target(*in, sid);
-            if (!a) return;
-            self->request(a, caf::infinite, recover_atom::value, floor)
-                .then([=](std::vector<shard_key>& keys) { respond(self->state, *in, msg_type::recover_reply, keys); },
-                      [=](caf::error& e) { refuse(self->state, *in, "recover failed: " + caf::to_string(e)); });
+            if (auto a = local_target(*in, sid))
+              relay<std::vector<shard_key>>(self, in, a, msg_type::recover_reply, "recover", recover_atom::value, floor);
             return;
           }
           case msg_type::resume: {
@@ -265,11 +272,8 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             shard_key key = 0;
             bool want = false;
             if (auto e = wire::decode(in->msg, sid, key, want)) return refuse(st, *in, "bad read: " + e.message);
-            auto a = local_target(*in, sid);
-            if (!a) return;
-            self->request(a, caf::infinite, read_atom::value, key, want)
-                .then([=](read_result& r) { respond(self->state, *in, msg_type::read_reply, r); },
-                      [=](caf::error& e) { refuse(self->state, *in, "read failed: " + caf::to_string(e)); });
+            if (auto a = local_target(*in, sid))
+              relay<read_result>(self, in, a, msg_type::read_reply, "read", read_atom::value, key, want);
             return;
           }
           case msg_type::fetch: {
@@ -280,22 +284,16 @@ caf::behavior node_fn(caf::stateful_actor<node_state>* self, node_options opts, 
             tiling til;
             if (auto e = wire::decode(in->msg, sid, key, want, type, til))
               return refuse(st, *in, "bad fetch: " + e.message);
-            auto a = local_target(*in, sid);
-            if (!a) return;
-            self->request(a, caf::infinite, fetch_atom::value, key, want, type, til)
-                .then([=](fetch_result& r) { respond(self->state, *in, msg_type::fetch_reply, r); },
-                      [=](caf::error& e) { refuse(self->state, *in, "fetch failed: " + caf::to_string(e)); });
+            if (auto a = local_target(*in, sid))
+              relay<fetch_result>(self, in, a, msg_type::fetch_reply, "fetch", fetch_atom::value, key, want, type, til);
             return;
           }
           case msg_type::nccl_join: {  // actors/nccl_bootstrap.hpp
             std::uint64_t sid = 0;
             nccl::member m;
             if (auto e = wire::decode(in->msg, sid, m)) return refuse(st, *in, "bad nccl_join: " + e.message);
-            auto a = local_target(*in, sid);
-            if (!a) return;
-            self->request(a, caf::infinite, join_atom::value, m)
-                .then([=](std::string& why) { respond(self->state, *in, msg_type::nccl_join_reply, why); },
-                      [=](caf::error& e) { refuse(self->state, *in, "nccl_join failed: " + caf::to_string(e)); });
+            if (auto a = local_target(*in, sid))
+              relay<std::string>(self, in, a, msg_type::nccl_join_reply, "nccl_join", join_atom::value, m);
             return;
           }
           case msg_type::stats: {
