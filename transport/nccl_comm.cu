@@ -16,6 +16,7 @@ namespace {
 ncclComm_t as_comm(void* c) { return static_cast<ncclComm_t>(c); }
 
 std::atomic<std::uint64_t> g_revocations{0};  // revoke_all() calls in this process
+std::atomic<std::uint64_t> g_transfers{0};    // transfers exchange() issued in this process
 
 [[noreturn]] void fail(const char* what, ncclResult_t r, const std::string& more = {}) {
   throw_error(errc::runtime_error, std::string("NCCL ") + what + ": " + ncclGetErrorString(r) +
@@ -115,7 +116,7 @@ void communicator::settle(int ri, const char* what) {
 void communicator::next(std::uint64_t seq, const char* what) {
   if (!comm_ || broken_)
     throw_error(errc::runtime_error, std::string("NCCL ") + what + ": the communicator failed earlier");
-  if (seq != issued_ + 1)
+  if (seq <= issued_)
     throw_error(errc::runtime_error, std::string("NCCL ") + what + ": collective " +
                                          std::to_string(seq) + " issued after " +
                                          std::to_string(issued_) + " (out of order)");
@@ -143,6 +144,38 @@ void communicator::all_reduce(void* data, std::size_t count, dtype t, reduce_kin
   ncclResult_t g = ncclGroupEnd();  // always closes the group, even after a failed call
   settle(r != ncclSuccess && r != ncclInProgress ? r : g, "ncclAllReduce");
 }
+
+void communicator::exchange(const std::vector<transfer>& xs, cudaStream_t stream, std::uint64_t seq) {
+  for (const auto& x : xs)
+    if (x.peer < 0 || x.peer >= nranks_)
+      throw_error(errc::value_error, "NCCL exchange: peer " + std::to_string(x.peer) + " of " +
+                                         std::to_string(nranks_));
+  next(seq, "exchange");
+  settle(ncclGroupStart(), "ncclGroupStart");
+  ncclResult_t r = ncclSuccess;
+  for (const auto& x : xs) {
+    if (x.bytes == 0) continue;
+    switch (x.k) {
+      case transfer::kind::send:
+        r = ncclSend(x.data, x.bytes, ncclUint8, x.peer, as_comm(comm_), stream);
+        break;
+      case transfer::kind::recv:
+        r = ncclRecv(x.data, x.bytes, ncclUint8, x.peer, as_comm(comm_), stream);
+        break;
+      case transfer::kind::bcast: {
+        void* into = x.peer == rank_ && x.recv ? x.recv : x.data;
+        r = ncclBroadcast(x.data, into, x.bytes, ncclUint8, x.peer, as_comm(comm_), stream);
+        break;
+      }
+    }
+    if (r != ncclSuccess && r != ncclInProgress) break;
+    g_transfers.fetch_add(1, std::memory_order_relaxed);
+  }
+  ncclResult_t g = ncclGroupEnd();  // always closes the group, even after a failed call
+  settle(r != ncclSuccess && r != ncclInProgress ? r : g, "exchange");
+}
+
+std::uint64_t communicator::transfers_issued() { return g_transfers.load(); }
 
 void communicator::broadcast(void* data, std::size_t bytes, int root, cudaStream_t stream,
                              std::uint64_t seq) {

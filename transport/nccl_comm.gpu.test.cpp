@@ -1,5 +1,6 @@
 // The NCCL communicator with the one rank a one-GPU machine allows: join, an all-reduce with
-// the failure flag, a broadcast, the collective order check, and a join that never completes
+// the failure flag, a broadcast, an exchange (send to itself, broadcast), the collective order
+// check, and a join that never completes
 // (a second rank that never comes) timing out instead of hanging. Collectives among two or
 // more ranks need two GPUs and are not covered here.
 #include <gtest/gtest.h>
@@ -63,12 +64,41 @@ TEST(NcclComm, RefusesCollectivesOutOfOrderAndTypesNcclCannotCombine) {
   communicator c(member{make_unique_id(), 0, 1}, 0);
   cuda::stream st;
   cuda::device_buffer d(64, st.get());
-  EXPECT_THROW(c.all_reduce(d.data(), 4, dtype::float32, reduce_kind::sum, st.get(), 2), error);
   EXPECT_THROW(c.all_reduce(d.data(), 4, dtype::float32, reduce_kind::min, st.get(), 1), error);
   EXPECT_THROW(c.all_reduce(d.data(), 4, dtype::bool_, reduce_kind::sum, st.get(), 1), error);
   EXPECT_EQ(c.issued(), 0u);
-  c.all_reduce(d.data(), 4, dtype::int32, reduce_kind::min, st.get(), 1);
+  // Numbers may skip (an exchange among other ranks took number 1) but never go back.
+  c.all_reduce(d.data(), 4, dtype::int32, reduce_kind::min, st.get(), 2);
+  EXPECT_THROW(c.all_reduce(d.data(), 4, dtype::float32, reduce_kind::sum, st.get(), 2), error);
+  EXPECT_THROW(c.exchange({}, st.get(), 1), error);
+  EXPECT_EQ(c.issued(), 2u);
   cuda::check(cudaStreamSynchronize(st.get()), "sync");
+}
+
+// One exchange group: a send to itself with its receive, a broadcast whose root keeps a copy,
+// and a 0-byte transfer that is skipped.
+TEST(NcclComm, OneRankExchangeSendsReceivesAndBroadcasts) {
+  SHOAL_REQUIRE_GPU();
+  communicator c(member{make_unique_id(), 0, 1}, 0);
+  cuda::stream st;
+  std::vector<std::int32_t> a = {3, -1, 4, 1, -5}, b = {9, 2, 6};
+  cuda::device_buffer da(a.size() * 4, st.get()), db(b.size() * 4, st.get());
+  cuda::device_buffer ra(a.size() * 4, st.get()), rb(b.size() * 4, st.get());
+  up(da, a, st.get());
+  up(db, b, st.get());
+  std::vector<transfer> xs = {
+      {transfer::kind::bcast, 0, db.data(), b.size() * 4, rb.data()},
+      {transfer::kind::send, 0, da.data(), a.size() * 4},
+      {transfer::kind::recv, 0, ra.data(), a.size() * 4},
+      {transfer::kind::send, 0, nullptr, 0},
+      {transfer::kind::recv, 0, nullptr, 0},
+  };
+  c.exchange(xs, st.get(), 4);
+  EXPECT_EQ(down<std::int32_t>(ra, a.size(), st.get()), a);
+  EXPECT_EQ(down<std::int32_t>(rb, b.size(), st.get()), b);
+  EXPECT_EQ(c.issued(), 4u);
+  std::vector<transfer> bad = {{transfer::kind::send, 1, da.data(), 4}};
+  EXPECT_THROW(c.exchange(bad, st.get(), 5), error);  // rank 1 of 1
 }
 
 TEST(NcclComm, WhatNcclCombinesAsNumpyDoes) {

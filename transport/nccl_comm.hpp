@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "arrays/dtype.hpp"
 #include "arrays/reduce.hpp"
@@ -32,15 +33,22 @@ class communicator {
 
   int rank() const { return rank_; }
   int size() const { return nranks_; }
-  /// Collectives issued so far (the next expected seq is this + 1).
+  /// The number of the last collective issued (each must be larger than the one before: the
+  /// scheduler numbers an op's NCCL calls, and a rank skips those it takes no part in).
   std::uint64_t issued() const { return issued_; }
 
   /// In-place all-reduce of `count` values of `t` at device pointer `data`, queued on
   /// `stream`; with `flag` (a device int32), the maximum of every rank's flag too, in the same
-  /// NCCL group. `seq` must be issued() + 1 (runtime_error otherwise: a rank out of order
+  /// NCCL group. `seq` must be above issued() (runtime_error otherwise: a rank out of order
   /// would deadlock the others).
   void all_reduce(void* data, std::size_t count, dtype t, reduce_kind k, cudaStream_t stream,
                   std::uint64_t seq, std::int32_t* flag = nullptr);
+  /// The transfers of one exchange (sends, receives, broadcasts) in one NCCL group, queued on
+  /// `stream`; every rank named must issue the matching transfers in its own exchange.
+  /// Transfers of 0 bytes are skipped (both sides know the size).
+  void exchange(const std::vector<transfer>& xs, cudaStream_t stream, std::uint64_t seq);
+  /// Transfers (of at least one byte) that exchanges of this process have issued so far.
+  static std::uint64_t transfers_issued();
   /// Broadcast of `bytes` from rank `root`'s `data` into every rank's `data`.
   void broadcast(void* data, std::size_t bytes, int root, cudaStream_t stream, std::uint64_t seq);
 

@@ -3,6 +3,7 @@
 /// communicator's unique id (made once, by the scheduler, and handed to every member, so the
 /// multi-node cluster can pass the same 128 bytes over its own transport), the member's rank
 /// and the number of ranks. Plain data, no CUDA: the scheduler and the messages use it.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -21,6 +22,19 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member& x) {
   return f(x.id, x.rank, x.nranks);
 }
+
+/// One NCCL transfer of raw bytes, as an exchange issues it (communicator::exchange): a send
+/// of `bytes` at `data` to rank `peer`, a receive from `peer` into `data`, or a broadcast
+/// from root `peer` (`data` is read on the root, written elsewhere; the root's `recv`, when
+/// not null and not `data`, gets a copy).
+struct transfer {
+  enum class kind : std::uint8_t { send, recv, bcast };
+  kind k = kind::send;
+  int peer = 0;
+  void* data = nullptr;
+  std::size_t bytes = 0;
+  void* recv = nullptr;
+};
 
 /// True when an NCCL all-reduce of partials of `t` combined with `k` gives NumPy's result:
 /// sum and prod of int32/int64/float32/float64; min/max of int32/int64 only (NCCL's float
