@@ -101,6 +101,11 @@ TEST(wire_codec, every_task_kind) {
   b.tasks.push_back(free_task{{1, 2, 3}});
   b.tasks.push_back(kernel_task{7, dtype::float64, "lib.stencil", {0.25, -1}, {{2, 0}, {4, 3}}, {9, 3}, {os},
                                 {{{1, 0}, {5, 3}}}, {{9, 3}}});
+  exchange_task ex;
+  ex.collective = 9;
+  ex.xfers.push_back(xfer{xfer::kind::bcast, 1, dtype::float32, {4, 2}, {12, 3, {2, 1}}, {80, 81}, {{2, 80}, {3, 81}}});
+  ex.xfers.push_back(xfer{xfer::kind::recv, 2, dtype::bool_, {5}, {}, {82}, {}});
+  b.tasks.push_back(ex);
   task_batch c = round_trip(b);
   ASSERT_EQ(c.tasks.size(), b.tasks.size());
   for (std::size_t i = 0; i < b.tasks.size(); ++i) EXPECT_EQ(c.tasks[i].index(), b.tasks[i].index());
@@ -115,7 +120,16 @@ TEST(wire_codec, every_task_kind) {
   auto& pc = std::get<program_task>(c.tasks[3]);
   EXPECT_EQ(pc.prog.code[0].iimm, -7);
   EXPECT_EQ(pc.ins[0].pieces[0].tag, 55u);
-  auto& kt = std::get<kernel_task>(c.tasks.back());  // custom kernels travel by name
+  auto& xc = std::get<exchange_task>(c.tasks.back());  // NCCL transfers of one op
+  EXPECT_EQ(xc.collective, 9u);
+  ASSERT_EQ(xc.xfers.size(), 2u);
+  EXPECT_EQ(xc.xfers[0].k, xfer::kind::bcast);
+  EXPECT_EQ(xc.xfers[0].src.key, 12u);
+  EXPECT_EQ(xc.xfers[0].notify.at(1).actor, 3);
+  EXPECT_EQ(xc.xfers[0].notify.at(1).tag, 81u);
+  EXPECT_EQ(xc.xfers[1].k, xfer::kind::recv);
+  EXPECT_EQ(xc.xfers[1].tags, (std::vector<piece_tag>{82}));
+  auto& kt = std::get<kernel_task>(c.tasks[c.tasks.size() - 2]);  // custom kernels travel by name
   EXPECT_EQ(kt.name, "lib.stencil");
   EXPECT_EQ(kt.params, (std::vector<double>{0.25, -1}));
   EXPECT_EQ(kt.in_boxes.at(0).lo, (shape_t{1, 0}));

@@ -214,6 +214,21 @@ typename Inspector::result_type inspect(Inspector& f, free_task& x) {
   return f(caf::meta::type_name("free_task"), x.keys);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, piece_dest& x) {
+  return f(caf::meta::type_name("piece_dest"), x.actor, x.tag);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, xfer& x) {
+  return f(caf::meta::type_name("xfer"), x.k, x.peer, x.type, x.extent, x.src, x.tags, x.notify);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, exchange_task& x) {
+  return f(caf::meta::type_name("exchange_task"), x.collective, x.xfers);
+}
+
 // A task (std::variant) travels as its alternative's index, then the alternative
 // (transport/std_inspect.hpp).
 

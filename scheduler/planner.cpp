@@ -4,6 +4,7 @@
 #include <string>
 
 #include "arrays/errors.hpp"
+#include "scheduler/exchange_plan.hpp"
 #include "scheduler/pieces.hpp"
 #include "transport/nccl_id.hpp"
 
@@ -14,6 +15,7 @@ namespace shoal {
 /// actor would only send after it.
 struct planner::emit {
   task_lists phase1, phase2;
+  std::vector<gpu_piece> gpu;  ///< pieces between GPU actors, moved by NCCL (plan_exchange)
   explicit emit(int n) : phase1(static_cast<std::size_t>(n)), phase2(static_cast<std::size_t>(n)) {}
   /// Appends both phases to `out`, phase 1 first on every actor.
   void flush(task_lists& out) {
@@ -65,6 +67,24 @@ void planner::plan(const op& o, task_lists& out) {
     case op_kind::setitem: plan_setitem(o, em); break;
     case op_kind::kernel: plan_kernel(o, em); break;
   }
+  finish(em, out);
+}
+
+bool planner::over_nccl(int from, int to) const {
+  if (!collectives_ || !cfg_.nccl_pieces || (from == to && !cfg_.nccl_local)) return false;
+  const auto& g = cfg_.gpu_group;
+  return std::find(g.begin(), g.end(), from) != g.end() && std::find(g.begin(), g.end(), to) != g.end();
+}
+
+void planner::finish(emit& em, task_lists& out) {
+  if (!em.gpu.empty()) {
+    // One collective number per op: every rank issues its exchanges and all-reduces in plan
+    // order, so the NCCL calls of all ranks line up.
+    for (auto& [actor, x] : plan_exchange(em.gpu, cfg_.gpu_group, next_collective_++)) {
+      auto& p1 = em.phase1[static_cast<std::size_t>(actor)];
+      p1.insert(p1.begin(), std::move(x));  // first: the transfers start before the host sends
+    }
+  }
   em.flush(out);
 }
 
@@ -101,15 +121,12 @@ bool planner::move_shard(const shard_move& m, task_lists& out) {
   const dtype type = ref.entry->type;
   const shape_t ext = ref.entry->til.tile_box(static_cast<std::int64_t>(ref.tile)).extent();
   const piece_tag tag = next_tag_++;
-  send_task send;
-  send.src.key = m.key;
-  send.src.strides = c_strides(ext);
-  send.type = type;
-  send.extent = ext;
-  send.dest = m.to;
-  send.tag = tag;
-  out[static_cast<std::size_t>(m.from)].push_back(std::move(send));
-  out[static_cast<std::size_t>(m.from)].push_back(free_task{{m.key}});
+  emit em(cfg_.n_actors);
+  strided_src src{m.key, 0, c_strides(ext)};
+  auto& from = em.phase1[static_cast<std::size_t>(m.from)];
+  if (over_nccl(m.from, m.to)) em.gpu.push_back(gpu_piece{m.from, m.to, std::move(src), type, ext, tag});
+  else from.push_back(send_task{std::move(src), type, ext, m.to, tag});
+  from.push_back(free_task{{m.key}});  // after the send (an exchange goes before it)
   assemble_task at;
   at.out = m.key;
   at.data.type = type;
@@ -120,7 +137,8 @@ bool planner::move_shard(const shard_move& m, task_lists& out) {
   p.extent = ext;
   p.dst_strides = c_strides(ext);
   at.data.pieces.push_back(std::move(p));
-  out[static_cast<std::size_t>(m.to)].push_back(std::move(at));
+  em.phase2[static_cast<std::size_t>(m.to)].push_back(std::move(at));
+  finish(em, out);
   dir_.set_owner(m.key, m.to);
   return true;
 }
@@ -136,7 +154,7 @@ void planner::restore_tile(array_id src, shard_key key, const box& tb, int dest,
   add_pieces(operand{src, view_map::identity(e.til.shape)}, tb, c_strides(at.data.extent), 0, dest, em,
              at.data.pieces);
   em.phase2[static_cast<std::size_t>(dest)].push_back(std::move(at));
-  em.flush(out);
+  finish(em, out);
   dir_.set_owner(key, dest);
 }
 
@@ -168,7 +186,12 @@ void planner::add_pieces(const operand& x, const box& vbox, const shape_t& dst_s
     q.dst_strides = dst_strides;
     auto t = static_cast<std::size_t>(p.tile);
     strided_src src{e.keys[t], p.src_offset, p.src_strides};
-    if (e.owner[t] == consumer) {
+    const int owner = e.owner[t];
+    if (over_nccl(owner, consumer)) {
+      q.local = false;
+      q.tag = next_tag_++;
+      em.gpu.push_back(gpu_piece{owner, consumer, std::move(src), e.type, q.extent, q.tag});
+    } else if (owner == consumer) {
       q.local = true;
       q.src = std::move(src);
     } else {

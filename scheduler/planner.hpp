@@ -23,6 +23,12 @@ struct planner_config {
   /// A full reduction goes through an NCCL all-reduce when at least this many GPU actors
   /// hold parts of its input (1: even with one GPU, which exercises the path in tests).
   int collective_min = 2;
+  /// Pieces between two GPU actors of the group go over NCCL (scheduler/exchange_plan.hpp)
+  /// once collectives are on; otherwise through host memory.
+  bool nccl_pieces = true;
+  /// Test mode: a GPU actor's pieces of its own shards go over NCCL too (a send to itself),
+  /// so that one GPU runs the whole NCCL piece path.
+  bool nccl_local = false;
 };
 
 /// Tasks per actor (index = actor), in the order each actor must run them.
@@ -101,6 +107,11 @@ class planner {
   bool collectives_ = false;
   std::uint64_t next_collective_ = 1;  // the sequence every GPU actor issues them in
   bool plan_reduce_collective(const op& o, emit& em);
+  /// True when a piece of actor `from`'s shard for actor `to` goes over NCCL.
+  bool over_nccl(int from, int to) const;
+  /// Turns the op's GPU-to-GPU pieces into exchange tasks at the head of phase 1, then
+  /// appends both phases to `out`.
+  void finish(emit& em, task_lists& out);
   partial_task make_partial(const op& o, const array_entry& in, std::int64_t tile, int dest);
 };
 

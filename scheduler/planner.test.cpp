@@ -292,6 +292,62 @@ op full_reduce(array_id out, array_id in, shape_t shape, reduce_kind k, dtype t)
   return r;
 }
 
+// C = A @ B on 4 GPU actors: every actor's row tile of C takes all of B, so each B tile is one
+// broadcast from its owner on every rank, numbered like the collectives; before the group
+// has joined, and with nccl_pieces off, the same pieces are host sends.
+TEST(planner, pieces_between_gpu_actors_go_over_nccl_once_the_group_has_joined) {
+  planner_config c = cfg4();
+  c.gpu_group = {0, 1, 2, 3};
+  auto plan_product = [](planner& pl, array_id out) {
+    op mm;
+    mm.kind = op_kind::matmul;
+    mm.outs = {out};
+    mm.shape = {8, 8};
+    mm.types = {dtype::float64};
+    mm.ins = {{1, view_map::identity({8, 8})}, {2, view_map::identity({8, 8})}};
+    task_lists tl;
+    pl.plan(mm, tl);
+    return tl;
+  };
+  planner pl(c);
+  task_lists init;
+  pl.plan(fill_op(1, {8, 8}), init);
+  pl.plan(fill_op(2, {8, 8}), init);
+  ASSERT_EQ(pl.dir().at(2).til.count(), 4);
+  task_lists host = plan_product(pl, 3);
+  EXPECT_EQ(count_all<send_task>(host), 12u);  // 4 tiles of B, each to 3 other actors
+  EXPECT_EQ(count_all<exchange_task>(host), 0u);
+  pl.enable_collectives();
+  for (std::uint64_t seq = 1; seq <= 2; ++seq) {
+    task_lists nc = plan_product(pl, 3 + static_cast<array_id>(seq));
+    EXPECT_EQ(count_all<send_task>(nc), 0u);
+    std::vector<int> roots;  // the broadcasts' order, the same on every rank
+    for (std::size_t a = 0; a < 4; ++a) {
+      auto* x = std::get_if<exchange_task>(&nc[a].front());  // before the products
+      ASSERT_NE(x, nullptr) << a;
+      EXPECT_EQ(x->collective, seq);
+      ASSERT_EQ(x->xfers.size(), 4u);
+      std::vector<int> mine;
+      for (const auto& b : x->xfers) {
+        EXPECT_EQ(b.k, xfer::kind::bcast);
+        mine.push_back(b.peer);
+        EXPECT_EQ(b.notify.size(), b.peer == static_cast<int>(a) ? 3u : 0u);  // the root tells 3
+        EXPECT_EQ(b.tags.size(), b.peer == static_cast<int>(a) ? 0u : 1u);
+      }
+      if (a == 0) roots = mine;
+      EXPECT_EQ(mine, roots) << a;
+    }
+    std::sort(roots.begin(), roots.end());
+    EXPECT_EQ(roots, (std::vector<int>{0, 1, 2, 3}));  // each B tile from its owner
+  }
+  c.nccl_pieces = false;
+  planner off(c);
+  off.plan(fill_op(1, {8, 8}), init);
+  off.plan(fill_op(2, {8, 8}), init);
+  off.enable_collectives();
+  EXPECT_EQ(count_all<exchange_task>(plan_product(off, 3)), 0u);
+}
+
 TEST(planner, full_reduce_over_gpu_actors_is_one_collective_each) {
   // actors 0 and 1 play GPU actors (NCCL ranks 0, 1), 2 and 3 CPU actors
   planner_config c = cfg4();

@@ -171,6 +171,40 @@ struct kernel_task {
   std::vector<shape_t> in_shapes;
 };
 
+/// Who learns how an NCCL transfer went: actor `actor` waits for piece `tag` from it.
+struct piece_dest {
+  int actor = 0;
+  piece_tag tag = 0;
+};
+
+/// One NCCL transfer of an exchange_task, as the actor that runs it sees it.
+///   send:  `extent` elements of the local shard `src`, to rank `peer`;
+///   recv:  as much from rank `peer`, kept as the pieces `tags`;
+///   bcast: an ncclBroadcast from rank `peer` (the root); the root reads `src`, every other
+///          rank keeps what arrives as its pieces `tags` (the root too, where it has tags).
+/// The sender (the root) tells each receiver in `notify` how it went with a piece message
+/// without data (an error when its shard had failed: the bytes it sent are then garbage).
+struct xfer {
+  enum class kind : std::uint8_t { send, recv, bcast };
+  kind k = kind::send;
+  int peer = 0;
+  dtype type = dtype::float64;
+  shape_t extent;
+  strided_src src;
+  std::vector<piece_tag> tags;
+  std::vector<piece_dest> notify;
+};
+
+/// One GPU actor's NCCL transfers of one op, issued in one NCCL group (so two actors sending
+/// to each other cannot deadlock) as number `collective` of the communicator: every rank
+/// issues its exchanges and all-reduces in the scheduler's order. Broadcasts come first, in
+/// the same order on every rank; sends and receives follow in tag order, which both sides of
+/// a pair share (NCCL matches the transfers between two ranks in the order they were issued).
+struct exchange_task {
+  std::uint64_t collective = 0;
+  std::vector<xfer> xfers;
+};
+
 /// kernel_task's fields for CAF inspectors and the wire codec (actors/wire_inspect.hpp).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, kernel_task& x) {
@@ -179,7 +213,7 @@ typename Inspector::result_type inspect(Inspector& f, kernel_task& x) {
 
 using task = std::variant<fill_task, host_task, send_task, program_task, partial_task,
                           combine_task, matmul_task, assemble_task, update_task, alias_task,
-                          free_task, kernel_task>;
+                          free_task, kernel_task, exchange_task>;
 
 /// Dense strides for an operand read over `tile` (C strides of extent, 0 where broadcast).
 shape_t operand_strides(const operand_spec& o, const shape_t& tile);
