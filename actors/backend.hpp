@@ -80,6 +80,9 @@ class backend {
   /// part). Returns that maximum when `want_flag` (waiting for the result), else 0.
   virtual int all_reduce(reduce_kind k, dtype t, void* data, std::int64_t n, std::uint64_t seq,
                          int flag, bool want_flag);
+  /// Queues the NCCL transfers of one exchange_task (backend memory) as collective `seq`
+  /// (nccl::communicator::exchange); returns once they are queued, not done.
+  virtual void exchange(const std::vector<nccl::transfer>& xs, std::uint64_t seq);
 };
 
 /// Bytes from the start of a partial to its indices (arg-reductions): n values of `t`,

@@ -193,6 +193,12 @@ class gpu_backend final : public backend {
     return *host;
   }
 
+  void exchange(const std::vector<nccl::transfer>& xs, std::uint64_t seq) override {
+    enter();
+    if (!comm_) throw_error(errc::runtime_error, "shoal: this GPU actor has no NCCL communicator");
+    comm_->exchange(xs, s(), seq);
+  }
+
   void revoke_collectives() override {
     enter();
     if (comm_) comm_->revoke();

@@ -50,7 +50,7 @@ std::vector<shard_key> outputs_of(const task& t) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, program_task>) return x.outs;
         else if constexpr (std::is_same_v<T, send_task> || std::is_same_v<T, partial_task> ||
-                           std::is_same_v<T, free_task>)
+                           std::is_same_v<T, free_task> || std::is_same_v<T, exchange_task>)
           return {};
         else return {x.out};
       },
@@ -130,6 +130,8 @@ std::vector<shard_key> task_runner::reset(piece_tag floor) {
   floor_ = std::max(floor_, floor);
   for (auto it = arrived_.begin(); it != arrived_.end();)
     it = it->first < floor_ ? arrived_.erase(it) : std::next(it);
+  for (auto it = received_.begin(); it != received_.end();)
+    it = it->first < floor_ ? received_.erase(it) : std::next(it);
   std::vector<shard_key> held;
   held.reserve(shards_.size() + failed_.size());
   for (const auto& [k, b] : shards_) held.push_back(k);
@@ -197,6 +199,7 @@ void task_runner::run_task(task& t) {
   constexpr std::size_t remembered = 1 << 16;  // later copies than that would only leak
   for_each_tag(t, [&](piece_tag tag) {
     arrived_.erase(tag);
+    received_.erase(tag);
     if (consumed_.insert(tag).second) consumed_order_.push_back(tag);
   });
   while (consumed_order_.size() > remembered) {
@@ -222,6 +225,31 @@ void task_runner::put(shard_key k, buffer_ptr b) {
   shards_[k] = std::move(b);
 }
 
+buffer_ptr task_runner::piece(piece_tag tag) const {
+  const piece_msg& m = arrived_.at(tag);
+  if (m.err) throw error(m.err);
+  if (m.data) return m.data;
+  // A piece message without data: the bytes came over NCCL (exec(exchange_task)).
+  auto r = received_.find(tag);
+  if (r == received_.end())
+    throw_error(errc::runtime_error, "shoal: piece " + std::to_string(tag) + " has no data on actor " +
+                                         std::to_string(index_));
+  if (r->second.err) throw error(r->second.err);
+  return r->second.data;
+}
+
+buffer_ptr task_runner::packed(const strided_src& src, dtype type, const shape_t& extent) {
+  buffer_ptr b = shard(src.key);
+  const std::size_t isz = itemsize(type);
+  const std::size_t bytes = static_cast<std::size_t>(numel(extent)) * isz;
+  if (src.offset == 0 && src.strides == c_strides(extent) && bytes == b->bytes())
+    return b;  // the whole shard, in order (shards are immutable: no copy)
+  buffer_ptr tmp = be_->alloc(bytes);
+  shape_t ds = c_strides(extent);
+  be_->copy_strided(tmp->data(), ds.data(), at(b, src.offset, type), src.strides.data(), extent, isz);
+  return tmp;
+}
+
 /// A dense buffer of the operand's extent built from its pieces (or the one piece that
 /// already is exactly that, without copying).
 task_runner::resolved task_runner::resolve(const operand_spec& s, const shape_t& tile) {
@@ -236,9 +264,7 @@ task_runner::resolved task_runner::resolve(const operand_spec& s, const shape_t&
   r.strides = operand_strides(s, tile);
   if (s.pieces.size() == 1 && !s.pieces[0].local && s.pieces[0].dst_offset == 0 &&
       s.pieces[0].extent == s.extent) {
-    auto& p = arrived_.at(s.pieces[0].tag);
-    if (p.err) throw error(p.err);
-    r.keep = be_->from_host(p.data);
+    r.keep = be_->from_host(piece(s.pieces[0].tag));
     r.data = r.keep->data();
     return r;
   }
@@ -252,9 +278,7 @@ task_runner::resolved task_runner::resolve(const operand_spec& s, const shape_t&
       src = at(hold, p.src.offset, s.type);
       src_strides = p.src.strides;
     } else {
-      auto& m = arrived_.at(p.tag);
-      if (m.err) throw error(m.err);
-      hold = be_->from_host(m.data);
+      hold = be_->from_host(piece(p.tag));
       src = hold->data();
       src_strides = c_strides(p.extent);
     }
@@ -275,23 +299,74 @@ void task_runner::exec(send_task& t) {
   piece_msg m;
   m.tag = t.tag;
   try {
-    buffer_ptr src = shard(t.src.key);
-    const std::size_t isz = itemsize(t.type);
-    const std::size_t bytes = static_cast<std::size_t>(numel(t.extent)) * isz;
-    if (t.src.offset == 0 && t.src.strides == c_strides(t.extent) && bytes == src->bytes()) {
-      m.data = be_->to_host(src);  // the whole shard, in order (CPU: shared; shards are immutable)
-    } else {
-      buffer_ptr tmp = be_->alloc(bytes);
-      shape_t ds = c_strides(t.extent);
-      be_->copy_strided(tmp->data(), ds.data(), at(src, t.src.offset, t.type), t.src.strides.data(),
-                        t.extent, isz);
-      m.data = be_->to_host(tmp);
-    }
+    m.data = be_->to_host(packed(t.src, t.type, t.extent));  // CPU: the shard itself when whole
   } catch (...) {
     m.data.reset();
     m.err = to_error(std::current_exception());
   }
   send_(t.dest, std::move(m));
+}
+
+void task_runner::exec(exchange_task& t) {
+  struct note {
+    piece_dest to;
+    error_info err;
+  };
+  std::vector<note> notes;
+  std::vector<std::pair<piece_tag, buffer_ptr>> got;  // what arrives, by tag
+  std::vector<buffer_ptr> keep;  // alive until queued: the stream orders their frees after it
+  std::vector<nccl::transfer> xs;
+  error_info failed;
+  try {
+    for (auto& x : t.xfers) {
+      const std::size_t bytes = static_cast<std::size_t>(numel(x.extent)) * itemsize(x.type);
+      nccl::transfer tr;
+      tr.peer = x.peer;
+      tr.bytes = bytes;
+      tr.k = x.k == xfer::kind::send   ? nccl::transfer::kind::send
+             : x.k == xfer::kind::recv ? nccl::transfer::kind::recv
+                                       : nccl::transfer::kind::bcast;
+      const bool root = x.k == xfer::kind::bcast && !x.notify.empty();
+      if (x.k == xfer::kind::send || root) {
+        // A source that failed is still sent (the receivers wait for its bytes): garbage, and
+        // every receiver is told the error instead.
+        error_info err;
+        buffer_ptr src;
+        try {
+          src = packed(x.src, x.type, x.extent);
+        } catch (...) {
+          err = to_error(std::current_exception());
+          src = be_->alloc(bytes);
+        }
+        tr.data = src->data();
+        keep.push_back(std::move(src));
+        for (auto& d : x.notify) notes.push_back({d, err});
+      }
+      if (x.k != xfer::kind::send && (!root || !x.tags.empty())) {
+        buffer_ptr into = be_->alloc(bytes);
+        (root ? tr.recv : tr.data) = into->data();
+        for (auto tag : x.tags) got.emplace_back(tag, into);
+        keep.push_back(std::move(into));
+      }
+      xs.push_back(tr);
+    }
+    be_->exchange(xs, t.collective);
+  } catch (...) {
+    failed = to_error(std::current_exception());
+  }
+  for (auto& [tag, b] : got) {
+    piece_msg m;
+    m.tag = tag;
+    if (failed) m.err = failed;
+    else m.data = std::move(b);
+    received_[tag] = std::move(m);
+  }
+  for (auto& n : notes) {
+    piece_msg m;
+    m.tag = n.to.tag;
+    m.err = failed ? failed : n.err;  // no data: the bytes travel over NCCL
+    send_(n.to.actor, std::move(m));
+  }
 }
 
 void task_runner::exec(program_task& t) {
@@ -332,9 +407,7 @@ void task_runner::exec(combine_task& t) {
   auto combine_parts = [&] {
     if (t.parts.empty()) acc = be_->fill(identity_fill(t));
     for (std::size_t i = 0; i < t.parts.size(); ++i) {
-      auto& p = arrived_.at(t.parts[i]);
-      if (p.err) throw error(p.err);
-      buffer_ptr part = be_->from_host(p.data);
+      buffer_ptr part = be_->from_host(piece(t.parts[i]));
       if (i == 0) {
         // The first partial becomes the accumulator: nobody else holds it (a partial is made
         // for this task alone), so no copy (one launch and one allocation less on a GPU).

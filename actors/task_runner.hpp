@@ -76,7 +76,6 @@ class task_runner {
     buffer_ptr keep;
   };
   resolved resolve(const operand_spec& s, const shape_t& tile);
-  void consume_pieces(const operand_spec& s);
 
   void exec(fill_task& t);
   void exec(host_task& t);
@@ -90,6 +89,14 @@ class task_runner {
   void exec(alias_task& t);
   void exec(free_task& t);
   void exec(kernel_task& t);
+  void exec(exchange_task& t);
+
+  /// The bytes of piece `tag` (arrived: host memory, or backend memory for a partial of this
+  /// actor or a piece that came over NCCL); throws the piece's error.
+  buffer_ptr piece(piece_tag tag) const;
+  /// `extent` elements of a local shard as one dense backend buffer (the shard itself when it
+  /// is exactly that).
+  buffer_ptr packed(const strided_src& src, dtype type, const shape_t& extent);
 
   int index_;
   std::unique_ptr<backend> be_;  // declared before every buffer it may own: it outlives them
@@ -98,6 +105,9 @@ class task_runner {
   std::unordered_map<shard_key, buffer_ptr> shards_;
   std::unordered_map<shard_key, error_info> failed_;
   std::unordered_map<piece_tag, piece_msg> arrived_;
+  /// Pieces received over NCCL (backend memory, or the error that stopped the exchange): a
+  /// piece message without data from the sender says they are complete and correct.
+  std::unordered_map<piece_tag, piece_msg> received_;
   /// Tags whose task has run, newest last (bounded): a copy of such a piece arriving late
   /// (a duplicated message) is dropped instead of being kept forever.
   std::unordered_set<piece_tag> consumed_;
