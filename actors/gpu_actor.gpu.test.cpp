@@ -12,6 +12,7 @@
 #include "actors/gpu_backend.hpp"
 #include "actors/runtime.hpp"
 #include "arrays/errors.hpp"
+#include "transport/nccl_comm.hpp"
 
 namespace shoal {
 namespace {
@@ -152,6 +153,39 @@ TEST_F(gpu_actor_test, reductions_through_nccl_match_the_cpu) {
     EXPECT_EQ(std::get<i64>(reduce(reduce_kind::sum, x).item()), 435);  // and it keeps working
     runtime::shutdown();
   }
+  ::unsetenv("SHOAL_COLLECTIVE_MIN");
+}
+
+// One GPU cannot hold two NCCL ranks, so SHOAL_NCCL_LOCAL=1 sends the GPU actor's pieces of
+// its own shards through its one-rank communicator (send to itself, broadcast): the path
+// pieces between GPUs take. Same results as the CPU, and the transfers did happen.
+TEST_F(gpu_actor_test, pieces_over_nccl_match_the_cpu) {
+  runtime::init(opts(0, 2));
+  const results cpu = compute();
+  runtime::shutdown();
+  ::setenv("SHOAL_COLLECTIVE_MIN", "1", 1);
+  ::setenv("SHOAL_NCCL_LOCAL", "1", 1);
+  for (const char* placement : {"default", "all"}) {
+    runtime::init(opts(1, 2, placement));
+    ASSERT_TRUE(runtime::get().info().collectives) << "the GPU actor did not join NCCL";
+    const auto before = nccl::communicator::transfers_issued();
+    expect_same(cpu, compute());
+    // concatenating an array with itself: one source, two pieces: a broadcast
+    array a = arange(std::int64_t{0}, std::int64_t{50});
+    EXPECT_EQ(concatenate({a, a}, 0).to_vector<i64>().at(73), 23);
+    EXPECT_GT(nccl::communicator::transfers_issued(), before) << placement;
+    // a failed source still takes part; its error reaches the reader
+    array bad = binary(binary_op::power, a, full({50}, std::int64_t{-1}));
+    try {
+      bad.reshape({5, 10}).transpose().to_vector<i64>();
+      ADD_FAILURE() << "no error";
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), errc::value_error) << e.what();
+    }
+    EXPECT_EQ(a.reshape({10, 5}).transpose().to_vector<i64>().at(1), 5);  // and it keeps working
+    runtime::shutdown();
+  }
+  ::unsetenv("SHOAL_NCCL_LOCAL");
   ::unsetenv("SHOAL_COLLECTIVE_MIN");
 }
 

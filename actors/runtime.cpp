@@ -122,6 +122,10 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
   }
   // Full reductions through NCCL when at least this many GPU actors hold parts (tests set 1).
   pc.collective_min = static_cast<int>(env_int("SHOAL_COLLECTIVE_MIN", 2));
+  // Pieces between GPU actors over NCCL (0: through host memory); SHOAL_NCCL_LOCAL=1 (tests)
+  // sends a GPU actor's pieces of its own shards through NCCL too.
+  pc.nccl_pieces = env_int("SHOAL_NCCL_PIECES", 1) != 0;
+  pc.nccl_local = env_int("SHOAL_NCCL_LOCAL", 0) != 0;
 #endif
   for (int i = 0; i < (remote ? 0 : opts.cpus); ++i) {
     const int index = static_cast<int>(m.workers.size());

@@ -24,10 +24,12 @@ rc=0
 ctest --test-dir "$BUILD" --output-on-failure --timeout 600 "$@" || rc=1
 if "$PY" -c "import pytest" 2>/dev/null; then
   PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest tests/python -q -p no:cacheprovider || rc=1
-  # Full reductions through the NCCL communicator, which one GPU joins only when asked to
-  # (SHOAL_COLLECTIVE_MIN=1; several GPUs use it by default).
-  SHOAL_COLLECTIVE_MIN=1 PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest \
-    tests/python/test_reductions.py -q -m gpu -p no:cacheprovider || rc=1
+  # The GPU sessions once more through the NCCL communicator, which one GPU joins only when
+  # asked to (SHOAL_COLLECTIVE_MIN=1; several GPUs use it by default): full reductions by
+  # all-reduce, and the GPU actor's pieces of its own shards sent to itself over NCCL
+  # (SHOAL_NCCL_LOCAL=1), the path pieces between GPUs take.
+  SHOAL_COLLECTIVE_MIN=1 SHOAL_NCCL_LOCAL=1 PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}" \
+    "$PY" -m pytest tests/python -q -m gpu -p no:cacheprovider || rc=1
 else
   echo "gpu-test: pytest is not installed for $PY; Python tests skipped"
 fi
