@@ -9,8 +9,9 @@ Workloads (float32, inputs already on the device, results left there):
                shoal appends to a lazy graph and fuses, CuPy launches a kernel per op)
     round trip `float(x.sum())` N times (each op dispatched and waited for: latency)
 
-Timing: a warm-up, then the median of several repeats; every repeat ends with a sync
-(shoal.wait / float(); CuPy: the stream's synchronize). ratio = cupy time / shoal time
+Timing: a warm-up, then the median of several repeats, shoal and CuPy timed in turns (so a
+drift of the machine's speed during the run moves both alike); every repeat ends with a
+sync (shoal.wait / float(); CuPy: the stream's synchronize). ratio = cupy time / shoal time
 (> 1: shoal faster). "roofline" is the fraction of the floor measured in the same run: bytes
 moved over the device's copy bandwidth (a CuPy device-to-device copy, read + write) for
 a*b+c and sum, and CuPy's sgemm rate for matmul.
@@ -25,7 +26,7 @@ import sys
 
 import numpy
 
-from benchkit import fmt_rate, fmt_time, median_time, print_table
+from benchkit import fmt_rate, fmt_time, median_time, paired_median_times, print_table
 
 
 def load_cupy():
@@ -93,27 +94,28 @@ def main():
         copy_bw = 2 * ca.nbytes / t
         del dst
 
+    def paired(f_shoal, f_cupy, reps):
+        """shoal's and CuPy's medians, timed in turns (CuPy's None without CuPy)."""
+        return paired_median_times(f_shoal, f_cupy if cp is not None else None, reps)
+
     def roof(nbytes, t):
         return f"{nbytes / copy_bw / t:.2f}" if copy_bw else "-"
 
     # (a) a*b+c: 3 reads + 1 write
-    t_s = median_time(lambda: shoal.wait(sa * sb + sc), repeats)
+    t_s, t_c = paired(lambda: shoal.wait(sa * sb + sc), lambda: (ca * cb + cc, csync()), repeats)
     ok = check(numpy.asarray(sa * sb + sc), a * b + c, 1e-6)
-    t_c = median_time(lambda: (ca * cb + cc, csync()), repeats) if cp is not None else None
     rows.append((f"a*b+c, 2^{log_n} f32", t_s, t_c, roof(4 * a.nbytes, t_s), ok))
 
     # (b) sum: 1 read
-    t_s = median_time(lambda: float(sa.sum()), repeats)
+    t_s, t_c = paired(lambda: float(sa.sum()), lambda: float(ca.sum()), 3 * repeats)
     ok = check(float(sa.sum()), float(a.astype(numpy.float64).sum()), 1e-4)
-    t_c = median_time(lambda: float(ca.sum()), repeats) if cp is not None else None
     rows.append((f"sum, 2^{log_n} f32", t_s, t_c, roof(a.nbytes, t_s), ok))
 
     # (c) matmul: the floor is CuPy's (cuBLAS) sgemm time itself
     mat_repeats = max(3, repeats - 2)
-    t_s = median_time(lambda: shoal.wait(sma @ smb), mat_repeats)
+    t_s, sgemm_time = paired(lambda: shoal.wait(sma @ smb), lambda: (cma @ cmb, csync()), mat_repeats)
     got = numpy.asarray(sma @ smb)
     if cp is not None:
-        sgemm_time = median_time(lambda: (cma @ cmb, csync()), mat_repeats)
         want = cp.asnumpy(cma @ cmb)  # the same product in fp32 on the device
     else:
         want = ma.astype(numpy.float64) @ mb.astype(numpy.float64)
@@ -130,10 +132,9 @@ def main():
         sync(x)
         return x
 
-    t_s = median_time(lambda: chain(ssmall, shoal.wait), repeats) / (2 * n_chain)
+    t_s, t_c = paired(lambda: chain(ssmall, shoal.wait), lambda: chain(csmall, lambda x: csync()), repeats)
+    t_s, t_c = t_s / (2 * n_chain), t_c and t_c / (2 * n_chain)
     ok = check(numpy.asarray(chain(ssmall, shoal.wait)), chain(small, lambda x: None), 1e-4)
-    t_c = (median_time(lambda: chain(csmall, lambda x: csync()), repeats) / (2 * n_chain)
-           if cp is not None else None)
     rows.append((f"per-op, chain x*1.0001+1.0 x{n_chain} (1000 f32)", t_s, t_c, "-", ok, "rate"))
 
     # (d2) per-op round trip: every op dispatched and its result read
@@ -143,9 +144,9 @@ def main():
             total += float(x.sum())
         return total
 
-    t_s = median_time(lambda: trips(ssmall), repeats) / n_trip
+    t_s, t_c = paired(lambda: trips(ssmall), lambda: trips(csmall), repeats)
+    t_s, t_c = t_s / n_trip, t_c and t_c / n_trip
     ok = check(trips(ssmall), trips(small), 1e-4)
-    t_c = median_time(lambda: trips(csmall), repeats) / n_trip if cp is not None else None
     rows.append((f"per-op, round trip float(x.sum()) x{n_trip} (1000 f32)", t_s, t_c, "-", ok, "rate"))
 
     # ---- report
@@ -158,7 +159,7 @@ def main():
     print_table(heads, cells, left=(0, 5))
     print()
     print(f"ratio = cupy time / shoal time (> 1: shoal faster); medians of {repeats} repeats "
-          f"({mat_repeats} for matmul) after a warm-up.")
+          f"({3 * repeats} for sum, {mat_repeats} for matmul) after a warm-up, in turns.")
     if copy_bw:
         print(f"roofline: device copy {copy_bw / 1e12:.2f} TB/s (read + write, CuPy copyto); "
               f"sgemm {flops / sgemm_time / 1e12:.1f} TFLOP/s (CuPy matmul)")

@@ -16,6 +16,23 @@ def median_time(fn, repeats, warmup=1):
     return statistics.median(times)
 
 
+def paired_median_times(fa, fb, repeats, warmup=1):
+    """Medians of fa() and fb() timed in turns (a, b, a, b, ...), so that a machine whose speed
+    drifts during the run (clocks, a neighbour's load) moves both alike; fb None: (fa's, None)."""
+    if fb is None:
+        return median_time(fa, repeats, warmup), None
+    for _ in range(warmup):
+        fa()
+        fb()
+    ta, tb = [], []
+    for _ in range(repeats):
+        for fn, times in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(ta), statistics.median(tb)
+
+
 def fmt_time(sec):
     """Seconds as s / ms / us; None (not measured) as '-'."""
     if sec is None:
