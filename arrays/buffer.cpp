@@ -2,8 +2,11 @@
 #include "arrays/buffer.hpp"
 
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -18,11 +21,34 @@ namespace {
 constexpr std::size_t huge_threshold = std::size_t{4} << 20;
 constexpr std::size_t huge_page = std::size_t{2} << 20;
 
+/// RAM plus swap, or the cgroup's memory limit when lower (0: unknown). A kernel that
+/// overcommits hands out any size, and the first touch of more than this gets the process
+/// killed instead of an exception: shards are always written, so refuse such a size up front.
+std::size_t memory_ceiling() {
+  static const std::size_t ceiling = [] {
+    std::size_t total = 0;
+    struct sysinfo si {};
+    if (sysinfo(&si) == 0)
+      total = (static_cast<std::size_t>(si.totalram) + si.totalswap) * std::max<unsigned>(si.mem_unit, 1);
+    std::ifstream cg("/sys/fs/cgroup/memory.max");  // cgroup v2; "max" when unlimited
+    std::size_t limit = 0;
+    if (cg >> limit && limit > 0 && (total == 0 || limit < total)) total = limit;
+    return total;
+  }();
+  return ceiling;
+}
+
 }  // namespace
+
+std::size_t host_memory_ceiling() { return memory_ceiling(); }
 
 buffer::buffer(std::size_t bytes) : bytes_(bytes) {
   void* p = nullptr;
   const bool huge = bytes >= huge_threshold;
+  if (const std::size_t cap = memory_ceiling(); cap > 0 && bytes > cap)
+    throw_error(errc::memory_error, "Unable to allocate " + std::to_string(bytes) +
+                                        " bytes for a host buffer (more than the machine's " +
+                                        std::to_string(cap) + " bytes of memory)");
   // posix_memalign takes any size (aligned_alloc wants a multiple of the alignment); one byte
   // at least so that an empty buffer still has a distinct, valid pointer.
   if (posix_memalign(&p, huge ? huge_page : 64, bytes == 0 ? 1 : bytes) != 0 || p == nullptr)

@@ -32,6 +32,11 @@ class buffer {
   std::function<void(std::byte*)> release_;  // empty: std::free
 };
 
+/// The most host memory one buffer may take: RAM plus swap, or the cgroup's limit when lower;
+/// 0 when unknown. A larger buffer is a memory_error at once (an overcommitting kernel would
+/// hand it out, and writing it would get the process killed).
+std::size_t host_memory_ceiling();
+
 using buffer_ptr = std::shared_ptr<buffer>;
 inline buffer_ptr make_buffer(std::size_t bytes) { return std::make_shared<buffer>(bytes); }
 
