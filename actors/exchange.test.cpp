@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "actors/cpu_backend.hpp"
@@ -23,6 +24,13 @@ namespace {
 class loopback_nccl {
  public:
   int p2p = 0, bcasts = 0, self = 0;
+
+  /// Transfers one side issued and the other never did: on NCCL, a rank waiting forever.
+  std::size_t unmatched() const {
+    std::size_t n = waiting_.size();
+    for (auto& [id, bytes] : sent_) n += wanted_.count(id) == 0;
+    return n;
+  }
 
   void exchange(int rank, const std::vector<nccl::transfer>& xs, std::uint64_t seq) {
     auto& last = issued_[rank];
@@ -56,19 +64,22 @@ class loopback_nccl {
   using key = std::tuple<std::uint64_t, int, int, int>;
   void offer(const key& id, const void* data, std::size_t bytes) {
     auto& bytes_of = sent_[id];
-    bytes_of.assign(static_cast<const char*>(data), static_cast<const char*>(data) + bytes);
+    if (data) bytes_of.assign(static_cast<const char*>(data), static_cast<const char*>(data) + bytes);
+    else bytes_of.assign(bytes, '\x5a');  // nothing to send: garbage, as from the scratch
     auto range = waiting_.equal_range(id);
     for (auto it = range.first; it != range.second; ++it) deliver(bytes_of, it->second);
     waiting_.erase(range.first, range.second);
   }
   void want(const key& id, void* into, std::size_t bytes) {
+    wanted_.insert(id);
     if (auto s = sent_.find(id); s != sent_.end()) return deliver(s->second, {into, bytes});
     waiting_.emplace(id, std::pair<void*, std::size_t>{into, bytes});
   }
   static void deliver(const std::vector<char>& from, std::pair<void*, std::size_t> to) {
     ASSERT_EQ(from.size(), to.second) << "a send and its receive disagree on the size";
-    std::memcpy(to.first, from.data(), from.size());
+    if (to.first) std::memcpy(to.first, from.data(), from.size());  // null: received and dropped
   }
+  std::set<key> wanted_;
   std::map<int, std::uint64_t> issued_;
   std::map<key, std::vector<char>> sent_;
   std::multimap<key, std::pair<void*, std::size_t>> waiting_;
@@ -78,7 +89,11 @@ class loopback_nccl {
 class loopback_gpu final : public backend {
  public:
   loopback_gpu(loopback_nccl& net, int rank) : net_(net), rank_(rank) {}
-  buffer_ptr alloc(std::size_t bytes) override { return cpu_->alloc(bytes); }
+  buffer_ptr alloc(std::size_t bytes) override {
+    if (full) throw error(errc::memory_error, "Unable to allocate " + std::to_string(bytes) + " bytes (test: device full)");
+    return cpu_->alloc(bytes);
+  }
+  bool full = false;  ///< every allocation fails, as on a full device
   void copy_strided(void* dst, const std::int64_t* ds, const void* src, const std::int64_t* ss,
                     const shape_t& shape, std::size_t isz) override {
     cpu_->copy_strided(dst, ds, src, ss, shape, isz);
@@ -137,6 +152,7 @@ TEST(exchange, three_gpu_actors_send_receive_and_broadcast_pieces_over_nccl) {
   EXPECT_GT(net.p2p, 0);
   EXPECT_GT(net.bcasts, 0);  // the matmul's B tiles go to both other actors: broadcasts
   EXPECT_EQ(net.self, 0);
+  EXPECT_EQ(net.unmatched(), 0u);
 }
 
 TEST(exchange, a_failed_source_is_sent_as_garbage_and_its_error_reaches_the_receivers) {
@@ -144,6 +160,44 @@ TEST(exchange, a_failed_source_is_sent_as_garbage_and_its_error_reaches_the_rece
   auto cp = gpu_cluster(net, 3, 3);
   scenario_failed_inputs(*cp);
   EXPECT_GT(net.p2p, 0);
+  EXPECT_EQ(net.unmatched(), 0u);
+}
+
+// A receiver whose device is full still takes part (into the scratch): the sender is not left
+// waiting, the consumer fails with MemoryError, and both keep working once memory is back.
+TEST(exchange, a_receiver_without_memory_takes_part_and_its_consumer_fails) {
+  loopback_nccl net;
+  std::vector<loopback_gpu*> gpus;
+  planner_config pc{2, 4, 1};
+  pc.gpu_group = {0, 1};
+  pc.collective_min = 1 << 20;
+  cluster c(pc, [&](int i) -> std::unique_ptr<backend> {
+    auto b = std::make_unique<loopback_gpu>(net, i);
+    gpus.push_back(b.get());
+    return b;
+  });
+  c.pl.enable_collectives();
+  c.plan(fill_op(1, {8}, dtype::int64, fill_kind::arange, 0, 1));
+  c.pump();
+  gpus[1]->full = true;
+  // reversed: each tile takes the other actor's tile
+  c.plan(binary_op(2, opcode::add, dtype::int64, {8}, {1, index_view(view_map::identity({8}), {S({}, {}, -1)})},
+                   plain(1, {8})));
+  c.pump();
+  EXPECT_TRUE(c.idle());
+  EXPECT_EQ(net.unmatched(), 0u) << "a rank was left waiting on NCCL";
+  gpus[1]->full = false;
+  try {
+    c.read<std::int64_t>(2);
+    ADD_FAILURE() << "read without error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::memory_error) << e.what();
+  }
+  c.plan(binary_op(3, opcode::add, dtype::int64, {8}, {1, index_view(view_map::identity({8}), {S({}, {}, -1)})},
+                   plain(1, {8})));
+  c.pump();
+  EXPECT_EQ(c.read<std::int64_t>(3), (std::vector<std::int64_t>(8, 7)));
+  EXPECT_EQ(net.unmatched(), 0u);
 }
 
 TEST(exchange, gpu_and_cpu_actors_mix_nccl_and_host_pieces) {

@@ -308,57 +308,62 @@ void task_runner::exec(send_task& t) {
 }
 
 void task_runner::exec(exchange_task& t) {
+  // Every transfer is issued even when this actor has nothing to give or no room to receive
+  // (null data: the communicator's scratch stands in), else its peers would wait forever on
+  // NCCL; the receivers learn of the failure from the note beside the bytes instead.
   struct note {
     piece_dest to;
     error_info err;
   };
   std::vector<note> notes;
-  std::vector<std::pair<piece_tag, buffer_ptr>> got;  // what arrives, by tag
+  std::vector<piece_msg> got;    // what arrives, by tag (or why it cannot be kept)
   std::vector<buffer_ptr> keep;  // alive until queued: the stream orders their frees after it
   std::vector<nccl::transfer> xs;
-  error_info failed;
-  try {
-    for (auto& x : t.xfers) {
-      const std::size_t bytes = static_cast<std::size_t>(numel(x.extent)) * itemsize(x.type);
-      nccl::transfer tr;
-      tr.peer = x.peer;
-      tr.bytes = bytes;
-      tr.k = x.k == xfer::kind::send   ? nccl::transfer::kind::send
-             : x.k == xfer::kind::recv ? nccl::transfer::kind::recv
-                                       : nccl::transfer::kind::bcast;
-      const bool root = x.k == xfer::kind::bcast && !x.notify.empty();
-      if (x.k == xfer::kind::send || root) {
-        // A source that failed is still sent (the receivers wait for its bytes): garbage, and
-        // every receiver is told the error instead.
-        error_info err;
-        buffer_ptr src;
-        try {
-          src = packed(x.src, x.type, x.extent);
-        } catch (...) {
-          err = to_error(std::current_exception());
-          src = be_->alloc(bytes);
-        }
-        tr.data = src->data();
-        keep.push_back(std::move(src));
-        for (auto& d : x.notify) notes.push_back({d, err});
-      }
-      if (x.k != xfer::kind::send && (!root || !x.tags.empty())) {
-        buffer_ptr into = be_->alloc(bytes);
-        (root ? tr.recv : tr.data) = into->data();
-        for (auto tag : x.tags) got.emplace_back(tag, into);
-        keep.push_back(std::move(into));
-      }
-      xs.push_back(tr);
+  auto attempt = [](auto&& make, error_info& err) -> buffer_ptr {
+    try {
+      return make();
+    } catch (...) {
+      err = to_error(std::current_exception());
+      return nullptr;
     }
+  };
+  for (auto& x : t.xfers) {
+    const std::size_t bytes = static_cast<std::size_t>(numel(x.extent)) * itemsize(x.type);
+    nccl::transfer tr;
+    tr.peer = x.peer;
+    tr.bytes = bytes;
+    tr.k = x.k == xfer::kind::send   ? nccl::transfer::kind::send
+           : x.k == xfer::kind::recv ? nccl::transfer::kind::recv
+                                     : nccl::transfer::kind::bcast;
+    const bool root = x.k == xfer::kind::bcast && !x.notify.empty();
+    if (x.k == xfer::kind::send || root) {
+      error_info err;  // a failed shard, or no memory to pack it: garbage goes out
+      buffer_ptr src = attempt([&] { return packed(x.src, x.type, x.extent); }, err);
+      tr.data = src ? src->data() : nullptr;
+      keep.push_back(std::move(src));
+      for (auto& d : x.notify) notes.push_back({d, err});
+    }
+    if (x.k != xfer::kind::send && (!root || !x.tags.empty())) {
+      error_info err;  // no memory to receive into: the bytes are dropped
+      buffer_ptr into = attempt([&] { return be_->alloc(bytes); }, err);
+      (root ? tr.recv : tr.data) = into ? into->data() : nullptr;
+      for (auto tag : x.tags) got.push_back(piece_msg{tag, into, err});
+      keep.push_back(std::move(into));
+    }
+    xs.push_back(tr);
+  }
+  error_info failed;  // the communicator failed: nothing of it arrives
+  try {
     be_->exchange(xs, t.collective);
   } catch (...) {
     failed = to_error(std::current_exception());
   }
-  for (auto& [tag, b] : got) {
-    piece_msg m;
-    m.tag = tag;
-    if (failed) m.err = failed;
-    else m.data = std::move(b);
+  for (auto& m : got) {
+    if (failed) {
+      m.data.reset();
+      m.err = failed;
+    }
+    auto tag = m.tag;
     received_[tag] = std::move(m);
   }
   for (auto& n : notes) {

@@ -3,6 +3,7 @@
 
 #include <nccl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <string>
@@ -69,18 +70,18 @@ communicator::communicator(const member& m, int device, std::chrono::millisecond
 }
 
 communicator::~communicator() {
-  if (!comm_) return;
   (void)cudaSetDevice(device_);
-  if (broken_) {
+  if (comm_ && broken_) {
     (void)ncclCommAbort(as_comm(comm_));
-    return;
+  } else if (comm_) {
+    // Every collective issued was queued on a stream the owner synchronizes before this;
+    // destroy frees the local resources (abort if NCCL reports a pending error).
+    ncclResult_t async = ncclSuccess;
+    (void)ncclCommGetAsyncError(as_comm(comm_), &async);
+    if (async != ncclSuccess && async != ncclInProgress) (void)ncclCommAbort(as_comm(comm_));
+    else (void)ncclCommDestroy(as_comm(comm_));
   }
-  // Every collective issued was queued on a stream the owner synchronizes before this;
-  // destroy frees the local resources (abort if NCCL reports a pending error).
-  ncclResult_t async = ncclSuccess;
-  (void)ncclCommGetAsyncError(as_comm(comm_), &async);
-  if (async != ncclSuccess && async != ncclInProgress) (void)ncclCommAbort(as_comm(comm_));
-  else (void)ncclCommDestroy(as_comm(comm_));
+  if (scratch_) (void)cudaFree(scratch_);  // after the abort: no NCCL kernel reads it any more
 }
 
 void communicator::settle(int ri, const char* what) {
@@ -145,34 +146,48 @@ void communicator::all_reduce(void* data, std::size_t count, dtype t, reduce_kin
   settle(r != ncclSuccess && r != ncclInProgress ? r : g, "ncclAllReduce");
 }
 
+void* communicator::scratch() {
+  if (!scratch_ && cudaMalloc(&scratch_, chunk_bytes) != cudaSuccess) {
+    (void)cudaGetLastError();
+    scratch_ = nullptr;
+    throw_error(errc::memory_error, "NCCL exchange: no device memory for its " +
+                                        std::to_string(chunk_bytes) + "-byte scratch buffer");
+  }
+  return scratch_;
+}
+
 void communicator::exchange(const std::vector<transfer>& xs, cudaStream_t stream, std::uint64_t seq) {
   for (const auto& x : xs)
     if (x.peer < 0 || x.peer >= nranks_)
       throw_error(errc::value_error, "NCCL exchange: peer " + std::to_string(x.peer) + " of " +
                                          std::to_string(nranks_));
+  bool needs_scratch = false;
+  for (const auto& x : xs) needs_scratch = needs_scratch || (x.bytes > 0 && !x.data);
+  void* sink = needs_scratch ? scratch() : nullptr;  // before the group: a failure issues nothing
   next(seq, "exchange");
   settle(ncclGroupStart(), "ncclGroupStart");
   ncclResult_t r = ncclSuccess;
+  auto ok = [&] { return r == ncclSuccess || r == ncclInProgress; };
   for (const auto& x : xs) {
-    if (x.bytes == 0) continue;
-    switch (x.k) {
-      case transfer::kind::send:
-        r = ncclSend(x.data, x.bytes, ncclUint8, x.peer, as_comm(comm_), stream);
-        break;
-      case transfer::kind::recv:
-        r = ncclRecv(x.data, x.bytes, ncclUint8, x.peer, as_comm(comm_), stream);
-        break;
-      case transfer::kind::bcast: {
-        void* into = x.peer == rank_ && x.recv ? x.recv : x.data;
-        r = ncclBroadcast(x.data, into, x.bytes, ncclUint8, x.peer, as_comm(comm_), stream);
-        break;
+    for (std::size_t off = 0; off < x.bytes && ok(); off += chunk_bytes) {
+      const std::size_t n = std::min(chunk_bytes, x.bytes - off);
+      auto* at = x.data ? static_cast<char*>(x.data) + off : static_cast<char*>(sink);
+      switch (x.k) {
+        case transfer::kind::send: r = ncclSend(at, n, ncclUint8, x.peer, as_comm(comm_), stream); break;
+        case transfer::kind::recv: r = ncclRecv(at, n, ncclUint8, x.peer, as_comm(comm_), stream); break;
+        case transfer::kind::bcast: {
+          void* into = at;
+          if (x.peer == rank_ && x.recv) into = static_cast<char*>(x.recv) + off;
+          r = ncclBroadcast(at, into, n, ncclUint8, x.peer, as_comm(comm_), stream);
+          break;
+        }
       }
     }
-    if (r != ncclSuccess && r != ncclInProgress) break;
-    g_transfers.fetch_add(1, std::memory_order_relaxed);
+    if (!ok()) break;
+    if (x.bytes > 0) g_transfers.fetch_add(1, std::memory_order_relaxed);
   }
   ncclResult_t g = ncclGroupEnd();  // always closes the group, even after a failed call
-  settle(r != ncclSuccess && r != ncclInProgress ? r : g, "exchange");
+  settle(!ok() ? r : g, "exchange");
 }
 
 std::uint64_t communicator::transfers_issued() { return g_transfers.load(); }

@@ -99,6 +99,24 @@ TEST(NcclComm, OneRankExchangeSendsReceivesAndBroadcasts) {
   EXPECT_EQ(c.issued(), 4u);
   std::vector<transfer> bad = {{transfer::kind::send, 1, da.data(), 4}};
   EXPECT_THROW(c.exchange(bad, st.get(), 5), error);  // rank 1 of 1
+
+  // Nothing to send and nowhere to receive (null data): both through the scratch buffer.
+  std::vector<transfer> sink = {{transfer::kind::send, 0, nullptr, 1000}, {transfer::kind::recv, 0, nullptr, 1000}};
+  c.exchange(sink, st.get(), 6);
+  // A transfer longer than one chunk goes in pieces that both sides cut alike.
+  const std::size_t big = communicator::chunk_bytes + 4096;
+  cuda::device_buffer src(big, st.get()), dst(big, st.get());
+  std::vector<std::int32_t> tail(1024);
+  for (std::size_t i = 0; i < tail.size(); ++i) tail[i] = static_cast<std::int32_t>(i * 7 + 1);
+  cuda::check(cudaMemsetAsync(src.data(), 0, big, st.get()), "memset");
+  cuda::check(cudaMemcpyAsync(static_cast<char*>(src.data()) + big - 4096, tail.data(), 4096,
+                              cudaMemcpyHostToDevice, st.get()), "H2D");
+  c.exchange({{transfer::kind::send, 0, src.data(), big}, {transfer::kind::recv, 0, dst.data(), big}}, st.get(), 7);
+  std::vector<std::int32_t> got(1024);
+  cuda::check(cudaMemcpyAsync(got.data(), static_cast<char*>(dst.data()) + big - 4096, 4096,
+                              cudaMemcpyDeviceToHost, st.get()), "D2H");
+  cuda::check(cudaStreamSynchronize(st.get()), "sync");
+  EXPECT_EQ(got, tail);
 }
 
 TEST(NcclComm, WhatNcclCombinesAsNumpyDoes) {

@@ -31,6 +31,9 @@ class communicator {
   communicator(const communicator&) = delete;
   communicator& operator=(const communicator&) = delete;
 
+  /// The largest single NCCL call of an exchange, and the size of the scratch buffer.
+  static constexpr std::size_t chunk_bytes = std::size_t{64} << 20;
+
   int rank() const { return rank_; }
   int size() const { return nranks_; }
   /// The number of the last collective issued (each must be larger than the one before: the
@@ -45,7 +48,8 @@ class communicator {
                   std::uint64_t seq, std::int32_t* flag = nullptr);
   /// The transfers of one exchange (sends, receives, broadcasts) in one NCCL group, queued on
   /// `stream`; every rank named must issue the matching transfers in its own exchange.
-  /// Transfers of 0 bytes are skipped (both sides know the size).
+  /// Transfers of 0 bytes are skipped (both sides know the size); larger ones go in chunks of
+  /// at most chunk_bytes (both sides cut alike), so that a null `data` can use the scratch.
   void exchange(const std::vector<transfer>& xs, cudaStream_t stream, std::uint64_t seq);
   /// Transfers (of at least one byte) that exchanges of this process have issued so far.
   static std::uint64_t transfers_issued();
@@ -72,7 +76,12 @@ class communicator {
   void settle(int r, const char* what);
   void next(std::uint64_t seq, const char* what);
 
+  /// Device memory where a transfer without a buffer sends from or receives into (made on
+  /// the first such transfer: most communicators never need it).
+  void* scratch();
+
   void* comm_ = nullptr;  // ncclComm_t
+  void* scratch_ = nullptr;
   int rank_ = 0, nranks_ = 1, device_ = 0;
   std::chrono::milliseconds timeout_;
   std::uint64_t issued_ = 0;

@@ -26,7 +26,9 @@ typename Inspector::result_type inspect(Inspector& f, member& x) {
 /// One NCCL transfer of raw bytes, as an exchange issues it (communicator::exchange): a send
 /// of `bytes` at `data` to rank `peer`, a receive from `peer` into `data`, or a broadcast
 /// from root `peer` (`data` is read on the root, written elsewhere; the root's `recv`, when
-/// not null and not `data`, gets a copy).
+/// not null and not `data`, gets a copy). `data` null: a rank that has nothing to send (its
+/// shard failed) or no memory to receive into still takes part, through the communicator's
+/// scratch buffer (garbage goes out, what comes in is dropped), so its peers never wait.
 struct transfer {
   enum class kind : std::uint8_t { send, recv, bcast };
   kind k = kind::send;
