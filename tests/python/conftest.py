@@ -57,7 +57,8 @@ if not AGAINST_NUMPY:
 
 
 # Modules whose tests start their own processes: run once (in the cpus1 session), not per session.
-ONE_SESSION = {"test_cluster.py", "test_cluster_drivers.py", "test_cluster_elastic.py", "test_gpu_join.py"}
+ONE_SESSION = {"test_cluster.py", "test_cluster_drivers.py", "test_cluster_elastic.py", "test_gpu_join.py",
+               "test_multi_gpu.py"}
 
 
 def pytest_collection_modifyitems(config, items):
