@@ -69,6 +69,7 @@ class backend {
 
   /// Joins the NCCL communicator over the cluster's GPU actors (GPU backends; others throw
   /// runtime_error). Blocks until every rank joined or the join timed out (runtime_error).
+  /// `m.nranks == 0` (nccl::leave()): drop the communicator, once what was issued on it ran.
   virtual void join_collectives(const nccl::member& m);
   /// A rank of the communicator was lost (a recovery resets this actor): stop the collectives
   /// in flight and drop the communicator; the scheduler has the survivors join a new one.

@@ -164,12 +164,17 @@ class gpu_backend final : public backend {
 
   void join_collectives(const nccl::member& m) override {
     enter();
-    if (comm_) {  // a grown group: what was issued on the old communicator completes first
+    if (comm_) {  // a changed group: what was issued on the old communicator completes first
       try {
         comm_->wait(s());
       } catch (const std::exception&) {
         // revoked or broken: those collectives already failed their own outputs
       }
+    }
+    if (m.nranks == 0) {  // drained out of the group: nothing more is issued on it
+      if (comm_) comm_->revoke();  // local, unlike a destroy that may talk to departed peers
+      comm_.reset();
+      return;
     }
     comm_.reset();
     comm_ = std::make_unique<nccl::communicator>(m, dev_);

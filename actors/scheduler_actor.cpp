@@ -74,9 +74,12 @@ void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
 #ifdef SHOAL_WITH_CUDA
   const auto& cfg = self->state.plan->config();
   const auto& group = cfg.gpu_group;
-  // Too few GPU actors for any collective: no communicator (NCCL's setup is not free).
-  if (group.empty() || static_cast<int>(group.size()) < std::max(1, cfg.collective_min))
+  // Too few GPU actors for any collective: no communicator (NCCL's setup is not free), and a
+  // member still holding one from a larger group (the others drained away) drops it.
+  if (group.empty() || static_cast<int>(group.size()) < std::max(1, cfg.collective_min)) {
+    for (int a : group) self->send(self->state.workers[static_cast<std::size_t>(a)], join_atom::value, nccl::leave());
     return joined_gpu_actors(self);
+  }
   nccl::member m;
   try {
     m.id = nccl::make_unique_id();
@@ -139,6 +142,7 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
   self->state.workers = std::move(workers);
   self->state.rec.plan_batch = [self](op_batch& b) { plan_batch(self, b); };
   self->state.rec.rejoin_gpus = [self] { join_gpu_actors(self); };  // a new communicator
+  self->state.el.on_left = [self](int a) { recovery_gpu_left(self->state.rctx(self), a); };
   for (std::size_t a = 0; a < self->state.workers.size(); ++a) recovery_watch(self->state.rctx(self), static_cast<int>(a));
   self->set_down_handler([self](caf::down_msg& m) { recovery_on_down(self->state.rctx(self), m); });
   join_gpu_actors(self);

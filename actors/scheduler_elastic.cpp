@@ -68,6 +68,7 @@ void on_idle(elastic_ctx c, bool moved) {
                  el.draining[a].c_str());
     el.left[a] = el.draining[a];
     el.draining.erase(a);
+    if (el.on_left) el.on_left(a);  // before the waiters: they see the group without it
     for (auto& rp : el.drain_waiters[a]) rp.deliver(true);
     el.drain_waiters.erase(a);
   }

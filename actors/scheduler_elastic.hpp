@@ -4,6 +4,7 @@
 /// flight (scheduler/rebalancer.hpp). The scheduler actor owns an `elastic` and forwards
 /// the elastic messages here; everything runs on the scheduler actor's thread.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -30,6 +31,8 @@ struct elastic {
   std::map<int, std::vector<caf::response_promise>> drain_waiters;
   std::vector<caf::response_promise> settle_waiters;
   std::chrono::steady_clock::time_point started;  ///< the current rebalance
+  /// Called for an actor whose drain is done (the scheduler takes it out of the NCCL group).
+  std::function<void(int)> on_left;
 };
 
 /// What the elastic handlers work on: the scheduler's own state.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "actors/collectives.hpp"
 #include "actors/recovery_protocol.hpp"
 #ifdef SHOAL_WITH_CUDA
 #include "transport/nccl_comm.hpp"
@@ -217,6 +218,16 @@ void recovery_gpu_joined(recovery_ctx c, int index) {
   if (!c.plan.add_gpu_rank(index)) return;  // collectives off from here on
   std::fprintf(stderr, "shoal: the NCCL group grows to %zu GPU actors\n", c.plan.config().gpu_group.size());
   if (r.active) r.regroup = true;  // joined after the rebuild, with the survivors
+  else if (r.rejoin_gpus) r.rejoin_gpus();
+}
+
+void recovery_gpu_left(recovery_ctx c, int index) {
+  auto& r = c.rec;
+  if (!c.plan.remove_gpu_rank(index)) return;  // collectives off from here on
+  std::fprintf(stderr, "shoal: the NCCL group shrinks to %zu GPU actors\n", c.plan.config().gpu_group.size());
+  // No answer is awaited: the actor leaves behind its queued tasks, collectives included.
+  c.self->send(c.workers[static_cast<std::size_t>(index)], join_atom::value, nccl::leave());
+  if (r.active) r.regroup = true;
   else if (r.rejoin_gpus) r.rejoin_gpus();
 }
 

@@ -87,6 +87,11 @@ void recovery_actor_lost(recovery_ctx c, int index, std::string reason);
 /// planned until every rank joined take the host path. During a recovery the join waits for
 /// its end (the round's regroup). Nothing happens for an actor in the group already.
 void recovery_gpu_joined(recovery_ctx c, int index);
+/// GPU actor `index` was drained: the NCCL group shrinks by it and the others join a new
+/// communicator the same way (a departed rank would leave every later collective waiting);
+/// the actor itself drops its communicator once what it was sent before has run. Nothing
+/// happens for an actor that is not in the group.
+void recovery_gpu_left(recovery_ctx c, int index);
 
 /// True when `b` must wait for the recovery under way (it is kept and planned after it).
 bool recovery_defer(recovery_ctx c, op_batch& b);

@@ -173,6 +173,15 @@ bool planner::add_gpu_rank(int a) {
   return true;
 }
 
+bool planner::remove_gpu_rank(int a) {
+  auto group = cfg_.gpu_group;
+  auto it = std::find(group.begin(), group.end(), a);
+  if (it == group.end()) return false;
+  group.erase(it);
+  set_gpu_group(std::move(group));
+  return true;
+}
+
 void planner::add_pieces(const operand& x, const box& vbox, const shape_t& dst_strides,
                          std::int64_t dst_base, int consumer, emit& em,
                          std::vector<piece_spec>& out) {

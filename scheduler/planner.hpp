@@ -73,6 +73,10 @@ class planner {
   /// joined a new communicator (ops planned meanwhile take the host path). False, and
   /// nothing changes, when `a` is in the group already or is no actor.
   bool add_gpu_rank(int a);
+  /// GPU actor `a` left the running cluster (drained): it leaves the group, the others keep
+  /// their order, and collectives stay off until they have joined a new communicator. False,
+  /// and nothing changes, when `a` is not in the group.
+  bool remove_gpu_rank(int a);
   /// Tags below this one were handed out already (pieces of tasks planned so far).
   piece_tag next_tag() const { return next_tag_; }
 

@@ -164,5 +164,33 @@ TEST(PlannerElastic, AJoiningGpuActorGrowsTheNcclGroupBetweenOps) {
   EXPECT_EQ(collectives_of(two), (std::vector<std::uint64_t>{0, 0, 1, 1}));
 }
 
+// A drained GPU actor leaves the group: the others keep their order, collectives stay off until
+// they joined a new communicator, and count from 1 again there.
+TEST(PlannerElastic, ADrainedGpuActorLeavesTheNcclGroup) {
+  planner_config c;
+  c.n_actors = 3;
+  c.gpu_group = {0, 1, 2};
+  c.collective_min = 1;
+  c.min_tile_elems = 4;
+  planner p(c);
+  p.enable_collectives();
+  EXPECT_FALSE(p.remove_gpu_rank(7));
+  EXPECT_TRUE(p.collectives());  // nothing changed
+  EXPECT_TRUE(p.remove_gpu_rank(1));
+  EXPECT_EQ(p.config().gpu_group, (std::vector<int>{0, 2}));
+  EXPECT_FALSE(p.collectives());
+  EXPECT_FALSE(p.remove_gpu_rank(1));
+  task_lists fills;
+  p.plan(fill(1, {12}), fills);
+  task_lists host;
+  p.plan(full_sum(2, 1, {12}), host);
+  EXPECT_EQ(collectives_of(host), (std::vector<std::uint64_t>{0, 0, 0}));
+  p.enable_collectives();
+  task_lists two;
+  p.plan(full_sum(3, 1, {12}), two);
+  EXPECT_EQ(collectives_of(two), (std::vector<std::uint64_t>{1, 0, 1}));  // actor 1 takes no part
+}
+
 }  // namespace
+
 }  // namespace shoal

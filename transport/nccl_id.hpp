@@ -15,8 +15,11 @@ namespace shoal::nccl {
 struct member {
   std::string id;   ///< ncclUniqueId's bytes (128)
   int rank = 0;     ///< 0 .. nranks-1, the order of the GPU actors
-  int nranks = 1;
+  int nranks = 1;   ///< 0: leave the group (nccl::leave())
 };
+
+/// The member a GPU actor leaving the group is sent (nranks 0): it drops its communicator.
+inline member leave() { return member{std::string{}, 0, 0}; }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member& x) {

@@ -2,7 +2,8 @@
 scheduler rebuilds it (a new unique id, every rank joining behind the tasks sent before), and
 with SHOAL_COLLECTIVE_MIN=1 a full sum then goes through the rebuilt 1-rank communicator
 (docs/gpu.md, "Elasticity"). Two ways in: a node owning the GPU joins a driver that runs on a
-CPU-only node, and shoal.add_actor("gpu") in an embedded runtime. Drivers run in
+CPU-only node, and shoal.add_actor("gpu") in an embedded runtime. A drained GPU actor leaves
+the group the same way. Drivers run in
 subprocesses (one runtime per process); nodes are killed at teardown (_cluster.py)."""
 import os
 import subprocess
@@ -63,13 +64,19 @@ def _driver(code, env):
                           capture_output=True, text=True, env=env, cwd=HERE, timeout=240)
 
 
-def _check(out, err, rc):
+def _sums_ok(out, err, rc):
+    """The driver's lines by tag, once it ended well and its sums matched NumPy's."""
     assert rc == 0, out + err
     lines = {ln.split()[0]: ln.split()[1:] for ln in out.splitlines() if ln.strip()}
     for tag in ("BEFORE", "AFTER"):
         got, want, isum = lines[tag]
         assert float(got) == pytest.approx(float(want), rel=1e-12), (tag, out)
         assert int(isum) == 299999 * 300000 // 2, (tag, out)
+    return lines
+
+
+def _check(out, err, rc):
+    lines = _sums_ok(out, err, rc)
     collectives_before, = lines["READY"]
     shards, collectives_after = lines["JOINED"]
     assert collectives_before == "False", out  # no GPU actor: no communicator
@@ -127,6 +134,31 @@ def test_add_actor_gpu_in_process_rebuilds_the_nccl_group():
     lines = _check(r.stdout, r.stderr, r.returncode)
     if GPUS == 1:
         assert lines["FULL"] == ["no-GPU-left"], r.stdout
+
+
+@pytest.mark.gpu
+@pytest.mark.timeout(300)
+@gpu_only
+def test_drained_gpu_actor_leaves_the_nccl_group():
+    # The GPU and two CPU actors hold shards; the GPU actor is drained: its shards move to the
+    # CPU actors, it leaves the NCCL group (which shrinks to none: collectives off), results
+    # stay right, and the process ends without waiting on the departed rank's communicator.
+    env = dict(os.environ, **FAST, SHOAL_PLACEMENT="all")
+    env.pop("SHOAL_ADDRESS", None)
+    r = _driver("""
+        start(gpus=1, cpus=2)
+        print("READY", shoal.runtime_info()["collectives"], flush=True)
+        sums("BEFORE")
+        shoal.drain("gpu0")
+        info = shoal.runtime_info()
+        gpu = [x for x in info["actors"] if x["name"] == "gpu0"][0]
+        print("DRAINED", gpu["state"], gpu["shards"], info["collectives"], flush=True)
+        sums("AFTER")
+    """, env)
+    lines = _sums_ok(r.stdout, r.stderr, r.returncode)
+    assert lines["READY"] == ["True"], r.stdout + r.stderr  # one rank: SHOAL_COLLECTIVE_MIN=1
+    assert lines["DRAINED"] == ["left", "0", "False"], r.stdout
+    assert "NCCL group shrinks to 0 GPU actors" in r.stderr, r.stderr
 
 
 def test_add_actor_kind_errors():
