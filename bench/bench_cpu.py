@@ -16,6 +16,8 @@ shoal is faster.
 
   python bench/bench_cpu.py            # full sizes
   python bench/bench_cpu.py --quick    # small sizes (CI smoke test, well under 30 s)
+  python bench/bench_cpu.py --roundtrip --cpus 1   # only the round trip, finer: median us
+                                                   # per float(x.sum()) over many blocks
 """
 import argparse
 import os
@@ -43,6 +45,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes, few repeats (CI smoke)")
     ap.add_argument("--cpus", type=int, default=4, help="shoal CPU actors (default 4)")
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats per workload")
+    ap.add_argument("--roundtrip", action="store_true",
+                    help="only the round trip float(x.sum()) on 1000 float32 (fixed latency)")
     ap.add_argument("--numpy-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -54,6 +58,9 @@ def main():
 
         shoal.init(cpus=args.cpus)
         info = shoal.runtime_info()
+
+    if args.roundtrip:
+        return roundtrip(snp, numpy, info, args)
 
     if args.quick:
         n_elem, n_mat, n_chain, n_trip, repeats = 1 << 20, 256, 200, 50, 3
@@ -142,6 +149,37 @@ def main():
         print(f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set "
               "(it can slow NumPy's matmul)")
     return 1 if any(r[4] != "ok" for r in rows) else 0
+
+
+def roundtrip(snp, numpy, info, args):
+    """The latency of one op whose result is read: float(x.sum()) on 1000 float32, shoal and
+    NumPy in the same run, in turns (blocks of 40 trips each), every trip timed: the medians
+    over all trips (a 2-core machine shared with other work is noisy; turns make a busy spell
+    hit both alike, medians ignore the bursts)."""
+    import statistics
+    import time
+
+    blocks = 5 if args.quick else (args.repeats or 100)
+    small = numpy.random.default_rng(0).random(1000, dtype=numpy.float32)
+    ssmall = snp.asarray(small)
+    times = {"shoal": [], "numpy": []}
+    for _ in range(100):  # warm-up (the reader's spin gate learns the machine)
+        float(ssmall.sum())
+    for b in range(blocks):
+        for name in (("shoal", "numpy") if b % 2 == 0 else ("numpy", "shoal")):
+            x = ssmall if name == "shoal" else small
+            for _ in range(40):
+                t0 = time.perf_counter()
+                float(x.sum())
+                times[name].append(time.perf_counter() - t0)
+    s_med, n_med = statistics.median(times["shoal"]), statistics.median(times["numpy"])
+    s_p10 = sorted(times["shoal"])[len(times["shoal"]) // 10]
+    ok = "ok" if abs(float(ssmall.sum()) - float(small.sum())) <= 1e-3 * abs(float(small.sum())) else "MISMATCH"
+    cells = [(f"float(x.sum()), 1000 f32, {len(info['actors'])} actors", f"{s_med * 1e6:.1f} us",
+              f"{s_p10 * 1e6:.1f} us", f"{n_med * 1e6:.2f} us", f"{n_med / s_med:.3f}", ok)]
+    print_table(("workload", "shoal median", "shoal p10", "numpy median", "ratio", "check"), cells, left=(0, 5))
+    print(f"medians of {len(times['shoal'])} timed trips each, in turns; ratio = numpy time / shoal time")
+    return 0 if ok == "ok" else 1
 
 
 if __name__ == "__main__":
