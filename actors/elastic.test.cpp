@@ -89,7 +89,9 @@ TEST_F(elastic_test, stencil_loop_is_bit_identical_under_join_and_drain) {
   EXPECT_EQ(quiet.sums, moved.sums);
   runtime_info inf = runtime::get().info();
   EXPECT_EQ(shards_of(inf, "cpu0"), 0);
-  EXPECT_GE(inf.migration.rebalances, 2);
+  EXPECT_GT(shards_of(inf, "cpu2"), 0);  // the joined actor took shards
+  // One rebalance, or two when the join's ended before the drain began: a matter of timing.
+  EXPECT_GE(inf.migration.rebalances, 1);
 }
 
 }  // namespace
