@@ -77,7 +77,7 @@ void join_gpu_actors(caf::stateful_actor<scheduler_state>* self) {
   // Too few GPU actors for any collective: no communicator (NCCL's setup is not free), and a
   // member still holding one from a larger group (the others drained away) drops it.
   if (group.empty() || static_cast<int>(group.size()) < std::max(1, cfg.collective_min)) {
-    for (int a : group) self->send(self->state.workers[static_cast<std::size_t>(a)], join_atom::value, nccl::leave());
+    for (int a : group) caf::anon_send(self->state.workers[static_cast<std::size_t>(a)], join_atom::value, nccl::leave());
     return joined_gpu_actors(self);
   }
   nccl::member m;

@@ -226,7 +226,7 @@ void recovery_gpu_left(recovery_ctx c, int index) {
   if (!c.plan.remove_gpu_rank(index)) return;  // collectives off from here on
   std::fprintf(stderr, "shoal: the NCCL group shrinks to %zu GPU actors\n", c.plan.config().gpu_group.size());
   // No answer is awaited: the actor leaves behind its queued tasks, collectives included.
-  c.self->send(c.workers[static_cast<std::size_t>(index)], join_atom::value, nccl::leave());
+  caf::anon_send(c.workers[static_cast<std::size_t>(index)], join_atom::value, nccl::leave());
   if (r.active) r.regroup = true;
   else if (r.rejoin_gpus) r.rejoin_gpus();
 }
