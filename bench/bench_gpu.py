@@ -9,9 +9,10 @@ Workloads (float32, inputs already on the device, results left there):
                shoal appends to a lazy graph and fuses, CuPy launches a kernel per op)
     round trip `float(x.sum())` N times (each op dispatched and waited for: latency)
 
-Timing: a warm-up, then the median of several repeats, shoal and CuPy timed in turns (so a
-drift of the machine's speed during the run moves both alike); every repeat ends with a
-sync (shoal.wait / float(); CuPy: the stream's synchronize). ratio = cupy time / shoal time
+Timing: a warm-up, then the median of several repeats, shoal and CuPy timed in turns of 5
+calls (so a drift of the machine's speed during the run moves both alike; benchkit's
+paired_median_times says why blocks); every repeat ends with a sync (shoal.wait / float();
+CuPy: the stream's synchronize). ratio = cupy time / shoal time
 (> 1: shoal faster). "roofline" is the fraction of the floor measured in the same run: bytes
 moved over the device's copy bandwidth (a CuPy device-to-device copy, read + write) for
 a*b+c and sum, and CuPy's sgemm rate for matmul.
@@ -159,7 +160,7 @@ def main():
     print_table(heads, cells, left=(0, 5))
     print()
     print(f"ratio = cupy time / shoal time (> 1: shoal faster); medians of {repeats} repeats "
-          f"({3 * repeats} for sum, {mat_repeats} for matmul) after a warm-up, in turns.")
+          f"({3 * repeats} for sum, {mat_repeats} for matmul) after a warm-up, in turns of 5.")
     if copy_bw:
         print(f"roofline: device copy {copy_bw / 1e12:.2f} TB/s (read + write, CuPy copyto); "
               f"sgemm {flops / sgemm_time / 1e12:.1f} TFLOP/s (CuPy matmul)")
