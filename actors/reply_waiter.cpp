@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "actors/spin_gate.hpp"
 
@@ -83,6 +84,25 @@ std::chrono::microseconds reply_waiter::spin_time() {
   return t;
 }
 
+namespace {
+std::atomic<long long> g_default_yield_us{0};
+}
+
+void reply_waiter::set_default_yield(std::chrono::microseconds t) { g_default_yield_us.store(t.count()); }
+
+std::chrono::microseconds reply_waiter::yield_time() {
+  static const long long from_env = [] {
+    const char* v = std::getenv("SHOAL_YIELD_US");
+    if (!v || !*v) return -1LL;
+    try {
+      return std::max(0LL, std::stoll(v));
+    } catch (...) {
+      return -1LL;
+    }
+  }();
+  return std::chrono::microseconds(from_env >= 0 ? from_env : g_default_yield_us.load());
+}
+
 reply_waiter::reply_waiter(caf::actor_system& sys) : slot_(std::make_shared<slot>()) {
   caf::actor_config cfg;
   self_ = caf::make_actor<waiter_actor, caf::strong_actor_ptr>(sys.next_actor_id(), sys.node(), &sys, cfg, slot_);
@@ -114,6 +134,14 @@ std::optional<caf::message> reply_waiter::call(const caf::actor& dest, caf::mess
       cpu_relax();
     }
     gate().record(s.ready.load(std::memory_order_acquire));
+  }
+  // Then yield (runnable, but giving the core to whoever needs it) for as long as a GPU op
+  // may take to answer, the way CUDA's own waits do: a thread that went to sleep on an idle
+  // core pays the wake-up after the answer (tens of us on a VM), more than the op's launch.
+  if (const auto y = yield_time(); y.count() > 0) {
+    const auto yield_end = std::min(deadline, std::chrono::steady_clock::now() + y);
+    while (!s.ready.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < yield_end)
+      std::this_thread::yield();
   }
   std::unique_lock<std::mutex> lock(s.mu);
   if (!s.cv.wait_until(lock, deadline, [&] { return s.ready.load(std::memory_order_acquire); })) {

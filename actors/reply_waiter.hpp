@@ -37,6 +37,10 @@ class reply_waiter {
   /// How long a waiting caller spins before it sleeps ($SHOAL_SPIN_US, default 50; 0: it
   /// sleeps at once), where spin_gate lets it spin.
   static std::chrono::microseconds spin_time();
+  /// How long a caller then yields before it sleeps: $SHOAL_YIELD_US, else the default the
+  /// runtime set (set_default_yield: 0, or longer where GPU actors answer).
+  static std::chrono::microseconds yield_time();
+  static void set_default_yield(std::chrono::microseconds t);
 
   struct slot;  ///< where the response lands (reply_waiter.cpp)
 
