@@ -1,6 +1,7 @@
 /// The NCCL communicator wrapper.
 #include "transport/nccl_comm.hpp"
 
+#include <dlfcn.h>
 #include <nccl.h>
 
 #include <algorithm>
@@ -15,6 +16,22 @@ namespace shoal::nccl {
 namespace {
 
 ncclComm_t as_comm(void* c) { return static_cast<ncclComm_t>(c); }
+
+/// ncclCommRevoke where the loaded NCCL has it, else nullptr. Looked up at run time, not named
+/// at link time: some 2.28 builds (the H100 machine's) lack it, and a binary built against an
+/// NCCL that has it must still load there (Python loads extension modules with RTLD_NOW).
+using revoke_fn = ncclResult_t (*)(ncclComm_t, int);
+revoke_fn find_revoke() {
+  static const revoke_fn f = [] {
+    revoke_fn out = nullptr;
+    if (void* lib = dlopen("libnccl.so.2", RTLD_NOW | RTLD_NOLOAD)) {  // the copy already loaded
+      out = reinterpret_cast<revoke_fn>(dlsym(lib, "ncclCommRevoke"));
+      dlclose(lib);  // drops only the reference NOLOAD added
+    }
+    return out;
+  }();
+  return f;
+}
 
 std::atomic<std::uint64_t> g_revocations{0};  // revoke_all() calls in this process
 std::atomic<std::uint64_t> g_transfers{0};    // transfers exchange() issued in this process
@@ -205,21 +222,20 @@ void communicator::revoke() {
   if (!comm_ || broken_) return;
   broken_ = true;  // the destructor aborts; no collective is issued any more
   (void)cudaSetDevice(device_);
-#ifdef NCCL_REVOKE_DEFAULT  // ncclCommRevoke: some 2.28 builds (the H100 machine's) lack it
-  ncclResult_t r = ncclCommRevoke(as_comm(comm_), NCCL_REVOKE_DEFAULT);
-  if (r != ncclSuccess && r != ncclInProgress) return;
-  // In-flight operations stop; the state reads ncclInProgress until the communicator is quiet.
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  for (;;) {
-    ncclResult_t state = ncclInProgress;
-    if (ncclCommGetAsyncError(as_comm(comm_), &state) != ncclSuccess || state != ncclInProgress) return;
-    if (std::chrono::steady_clock::now() > deadline) return;  // the abort in the destructor ends it
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  if (auto revoke_comm = find_revoke()) {
+    ncclResult_t r = revoke_comm(as_comm(comm_), 0);  // 0: NCCL_REVOKE_DEFAULT
+    if (r != ncclSuccess && r != ncclInProgress) return;
+    // In-flight operations stop; the state reads ncclInProgress until the communicator is quiet.
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    for (;;) {
+      ncclResult_t state = ncclInProgress;
+      if (ncclCommGetAsyncError(as_comm(comm_), &state) != ncclSuccess || state != ncclInProgress) return;
+      if (std::chrono::steady_clock::now() > deadline) return;  // the abort in the destructor ends it
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
   }
-#else
-  (void)ncclCommAbort(as_comm(comm_));  // older NCCL: abort is the way to stop kernels in flight
+  (void)ncclCommAbort(as_comm(comm_));  // no revoke in this NCCL: abort stops kernels in flight
   comm_ = nullptr;
-#endif
 }
 
 void communicator::wait(cudaStream_t stream) {

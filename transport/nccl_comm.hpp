@@ -58,9 +58,10 @@ class communicator {
 
   // ---- a rank was lost (actors/scheduler_recovery.hpp)
 
-  /// Stops every collective in flight (ncclCommRevoke in NCCL >= 2.28, waiting until the
-  /// communicator is quiescent) and leaves it unusable (the destructor aborts it): the
-  /// survivors join a new communicator under a new unique id. Idempotent.
+  /// Stops every collective in flight (ncclCommRevoke where the loaded NCCL has it, waiting
+  /// until the communicator is quiescent; ncclCommAbort where not) and leaves it unusable (the
+  /// destructor aborts it): the survivors join a new communicator under a new unique id.
+  /// Idempotent.
   void revoke();
   /// Waits for `stream` (collectives queued on it) like cudaStreamSynchronize, but a lost rank
   /// cannot block the caller for good: when revoke_all() was called since this communicator
