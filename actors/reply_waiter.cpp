@@ -2,11 +2,10 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <cstdlib>
 #include <mutex>
-#include <string>
 #include <thread>
 
+#include "actors/env_us.hpp"
 #include "actors/spin_gate.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -68,20 +67,11 @@ inline void cpu_relax() {
 }  // namespace
 
 std::chrono::microseconds reply_waiter::spin_time() {
-  static const std::chrono::microseconds t = [] {
-    // 50 us covers a small read's round trip (about 20 us spinning, 28 sleeping, on 2 idle
-    // shared cores); spin_gate stops the spinning where it only takes a core from the actors
-    // (busy cores, where it measured slower before the gate). 0: never spin.
-    const auto fallback = std::chrono::microseconds(50);
-    const char* v = std::getenv("SHOAL_SPIN_US");
-    if (!v || !*v) return fallback;
-    try {
-      return std::chrono::microseconds(std::max(0LL, std::stoll(v)));
-    } catch (...) {
-      return fallback;
-    }
-  }();
-  return t;
+  // 50 us covers a small read's round trip (about 20 us spinning, 28 sleeping, on 2 idle
+  // shared cores); spin_gate stops the spinning where it only takes a core from the actors
+  // (busy cores, where it measured slower before the gate). 0: never spin.
+  static const long long from_env = env_us("SHOAL_SPIN_US");
+  return std::chrono::microseconds(from_env >= 0 ? from_env : 50);
 }
 
 namespace {
@@ -91,15 +81,7 @@ std::atomic<long long> g_default_yield_us{0};
 void reply_waiter::set_default_yield(std::chrono::microseconds t) { g_default_yield_us.store(t.count()); }
 
 std::chrono::microseconds reply_waiter::yield_time() {
-  static const long long from_env = [] {
-    const char* v = std::getenv("SHOAL_YIELD_US");
-    if (!v || !*v) return -1LL;
-    try {
-      return std::max(0LL, std::stoll(v));
-    } catch (...) {
-      return -1LL;
-    }
-  }();
+  static const long long from_env = env_us("SHOAL_YIELD_US");
   return std::chrono::microseconds(from_env >= 0 ? from_env : g_default_yield_us.load());
 }
 

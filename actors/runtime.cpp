@@ -13,6 +13,7 @@
 #include "actors/cpu_actor.hpp"
 #include "actors/gpu_actor.hpp"
 #include "actors/gpu_backend.hpp"
+#include "actors/linger.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/reply_waiter.hpp"
 #include "actors/runtime_impl.hpp"
@@ -146,8 +147,13 @@ runtime::runtime(const runtime_options& opts) : impl_(std::make_unique<impl>()) 
         .receive([](bool) {}, [](caf::error&) {});
   }
   // GPU ops take hundreds of us: a reader that slept meanwhile pays a thread wake-up after the
-  // answer (measured on the H100: sum of 2^28 float32 430-457 us yielding, 459-488 sleeping).
-  client::reply_waiter::set_default_yield(std::chrono::microseconds(pc.gpu_group.empty() ? 0 : 2000));
+  // answer (measured on the H100: sum of 2^28 float32 430-457 us yielding, 459-488 sleeping),
+  // and so does the scheduler on the next op, and a GPU actor on the next task
+  // (actors/linger.hpp). With GPU actors all of them stay awake a while; CPU-only runtimes
+  // leave the cores to the CPU actors' thread pools.
+  const auto awake = std::chrono::microseconds(pc.gpu_group.empty() ? 0 : 2000);
+  client::reply_waiter::set_default_yield(awake);
+  set_default_linger(awake);
   if (remote) start_membership(m);
   m.node = spawn_node_actor(*m.sys, m.node_name, m.workers);
   m.conn = std::make_shared<client::core>(*m.sys, m.scheduler, opts.timeout_ms);

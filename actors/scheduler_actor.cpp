@@ -10,6 +10,7 @@
 #include "actors/scheduler_elastic.hpp"
 #include "actors/scheduler_recovery.hpp"
 #include "actors/layout.hpp"
+#include "actors/linger.hpp"
 #include "actors/messages.hpp"
 
 namespace shoal {
@@ -26,6 +27,7 @@ struct scheduler_state {
   std::vector<caf::response_promise> join_waiters;
   elastic el;  ///< joins, drains and shard moves (actors/scheduler_elastic.hpp)
   recovery rec;  ///< lineage and actor loss (actors/scheduler_recovery.hpp)
+  lingerer linger;  ///< awake for the read or the next op that follows a planned batch
   elastic_ctx ctx(caf::event_based_actor* self) { return {self, *plan, workers, el}; }
   recovery_ctx rctx(caf::event_based_actor* self) { return {self, *plan, workers, el, bad, rec}; }
 };
@@ -147,12 +149,17 @@ caf::behavior scheduler_fn(caf::stateful_actor<scheduler_state>* self, planner_c
   self->set_down_handler([self](caf::down_msg& m) { recovery_on_down(self->state.rctx(self), m); });
   join_gpu_actors(self);
   return {
-      [=](op_batch& b) { plan_batch(self, b); },
+      [=](op_batch& b) {
+        plan_batch(self, b);
+        self->state.linger.after(self);  // the read or the next batch comes once the op ran
+      },
+      [=](linger_atom) { self->state.linger.run(self); },
       [=](actor_lost_atom, int index, std::string& reason) {
         recovery_actor_lost(self->state.rctx(self), index, std::move(reason));
       },
       [=](fetch_atom, array_id id, bool want_data) -> caf::result<fetch_result> {
         auto& st = self->state;
+        st.linger.after(self);  // runs after the answer or the delegate went out
         if (st.rec.active) return recovery_defer_fetch(st.rctx(self), id, want_data);
         fetch_result res;
         const array_entry* e = find_array(st, id, res.err);

@@ -8,6 +8,7 @@
 
 #include "actors/collectives.hpp"
 #include "actors/fault_injection.hpp"
+#include "actors/linger.hpp"
 #include "actors/messages.hpp"
 #include "actors/recovery_protocol.hpp"
 #include "actors/task_runner.hpp"
@@ -23,6 +24,12 @@ struct worker_state {
   long long tasks_run = 0;            ///< counted for kill_after:task:N
   /// Reliable pieces (drop:piece, $SHOAL_PIECE_TIMEOUT_MS): sent, not yet acked, by tag.
   std::unordered_map<piece_tag, std::pair<int, piece_msg>> unacked;
+  /// GPU actors stay awake for the read and the next tasks while their kernels run (a CPU
+  /// actor's own thread pool needs the cores).
+  lingerer linger;
+  void follow_up(caf::event_based_actor* self) {
+    if (cfg.kind == "gpu") linger.after(self);
+  }
 };
 
 /// Sends a piece to a peer through the fault plan: dropped, duplicated or delayed.
@@ -72,6 +79,7 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
           r.push(std::move(t));
         }
         r.pump();
+        self->state.follow_up(self);
       },
       [=](piece_msg& m) {
         auto& r = *self->state.runner;
@@ -80,6 +88,7 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
             self->send(from, piece_ack_atom::value, m.tag);  // duplicates are acked too
         r.arrive(std::move(m));
         r.pump();
+        self->state.follow_up(self);
       },
       [=](piece_ack_atom, piece_tag tag) { self->state.unacked.erase(tag); },
       [=](retransmit_atom, piece_tag tag) {
@@ -97,11 +106,13 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
         return st.runner->reset(floor);
       },
       [=](resume_atom) { self->state.runner->resume(); },
+      [=](linger_atom) { self->state.linger.run(self); },
       [=](read_atom, shard_key key, bool want_data) -> caf::result<read_result> {
         auto rp = self->make_response_promise<read_result>();
         auto& r = *self->state.runner;
         r.push_read(key, want_data, [rp](read_result res) mutable { rp.deliver(std::move(res)); });
         r.pump();
+        self->state.follow_up(self);
         return rp;
       },
       // A whole one-tile array, answered straight to the client the scheduler delegated to.
@@ -117,6 +128,7 @@ caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config c
           rp.deliver(std::move(f));
         });
         r.pump();
+        self->state.follow_up(self);
         return rp;
       },
       [=](stats_atom) -> actor_stats {
