@@ -20,14 +20,19 @@ a*b+c and sum, and CuPy's sgemm rate for matmul.
   python bench/bench_gpu.py            # full sizes, needs a GPU build of shoal and CuPy
   python bench/bench_gpu.py --quick    # small sizes; without CuPy or a GPU it runs shoal's
                                        # own actors and leaves the CuPy columns empty (CI)
+  python bench/bench_gpu.py --only sum,trip   # some workloads (abc, sum, matmul, chain, trip)
 """
 import argparse
+import os
 import platform
 import sys
 
 import numpy
 
 from benchkit import fmt_rate, fmt_time, median_time, paired_median_times, print_table
+
+
+WORKLOADS = ("abc", "sum", "matmul", "chain", "trip")
 
 
 def load_cupy():
@@ -47,7 +52,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, few repeats (CI smoke)")
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats per workload")
+    ap.add_argument("--only", default=",".join(WORKLOADS),
+                    help=f"comma-separated workloads to run, of {','.join(WORKLOADS)} (default: all)")
     args = ap.parse_args()
+    only = set(args.only.split(","))
+    if not only <= set(WORKLOADS):
+        ap.error(f"--only: unknown workload(s) {','.join(sorted(only - set(WORKLOADS)))}")
 
     import shoal
     import shoal.numpy as snp
@@ -71,8 +81,11 @@ def main():
 
     rng = numpy.random.default_rng(0)
     f32 = numpy.float32
-    a, b, c = (rng.random(n_elem, dtype=f32) for _ in range(3))
-    ma, mb = (rng.random((n_mat, n_mat), dtype=f32) - f32(0.5) for _ in range(2))
+    # Arrays of workloads left out are tiny stand-ins (the full ones cost seconds to make).
+    big = n_elem if only & {"abc", "sum"} else 1
+    a, b, c = (rng.random(big if i == 0 or "abc" in only else 1, dtype=f32) for i in range(3))
+    mat = n_mat if "matmul" in only else 1
+    ma, mb = (rng.random((mat, mat), dtype=f32) - f32(0.5) for _ in range(2))
     small = rng.random(1000, dtype=f32)
     sa, sb, sc, sma, smb, ssmall = (snp.asarray(x) for x in (a, b, c, ma, mb, small))
     shoal.wait(sa, sb, sc, sma, smb, ssmall)
@@ -103,28 +116,31 @@ def main():
         return f"{nbytes / copy_bw / t:.2f}" if copy_bw else "-"
 
     # (a) a*b+c: 3 reads + 1 write
-    t_s, t_c = paired(lambda: shoal.wait(sa * sb + sc), lambda: (ca * cb + cc, csync()), repeats)
-    ok = check(numpy.asarray(sa * sb + sc), a * b + c, 1e-6)
-    rows.append((f"a*b+c, 2^{log_n} f32", t_s, t_c, roof(4 * a.nbytes, t_s), ok))
+    if "abc" in only:
+        t_s, t_c = paired(lambda: shoal.wait(sa * sb + sc), lambda: (ca * cb + cc, csync()), repeats)
+        ok = check(numpy.asarray(sa * sb + sc), a * b + c, 1e-6)
+        rows.append((f"a*b+c, 2^{log_n} f32", t_s, t_c, roof(4 * a.nbytes, t_s), ok))
 
     # (b) sum: 1 read
-    t_s, t_c = paired(lambda: float(sa.sum()), lambda: float(ca.sum()), 3 * repeats)
-    ok = check(float(sa.sum()), float(a.astype(numpy.float64).sum()), 1e-4)
-    rows.append((f"sum, 2^{log_n} f32", t_s, t_c, roof(a.nbytes, t_s), ok))
+    if "sum" in only:
+        t_s, t_c = paired(lambda: float(sa.sum()), lambda: float(ca.sum()), 3 * repeats)
+        ok = check(float(sa.sum()), float(a.astype(numpy.float64).sum()), 1e-4)
+        rows.append((f"sum, 2^{log_n} f32", t_s, t_c, roof(a.nbytes, t_s), ok))
 
     # (c) matmul: the floor is CuPy's (cuBLAS) sgemm time itself
     mat_repeats = max(3, repeats - 2)
-    t_s, sgemm_time = paired(lambda: shoal.wait(sma @ smb), lambda: (cma @ cmb, csync()), mat_repeats)
-    got = numpy.asarray(sma @ smb)
-    if cp is not None:
-        want = cp.asnumpy(cma @ cmb)  # the same product in fp32 on the device
-    else:
-        want = ma.astype(numpy.float64) @ mb.astype(numpy.float64)
-    ok = check(got, want, 1e-3, atol=1e-3 * numpy.sqrt(n_mat))
     flops = 2.0 * n_mat ** 3
-    rate = f"{flops / t_s / 1e12:.1f} TFLOP/s"
-    rows.append((f"matmul, {n_mat}x{n_mat} f32 ({rate})", t_s, sgemm_time,
-                 f"{sgemm_time / t_s:.2f}" if sgemm_time else "-", ok))
+    if "matmul" in only:
+        t_s, sgemm_time = paired(lambda: shoal.wait(sma @ smb), lambda: (cma @ cmb, csync()), mat_repeats)
+        got = numpy.asarray(sma @ smb)
+        if cp is not None:
+            want = cp.asnumpy(cma @ cmb)  # the same product in fp32 on the device
+        else:
+            want = ma.astype(numpy.float64) @ mb.astype(numpy.float64)
+        ok = check(got, want, 1e-3, atol=1e-3 * numpy.sqrt(n_mat))
+        rate = f"{flops / t_s / 1e12:.1f} TFLOP/s"
+        rows.append((f"matmul, {n_mat}x{n_mat} f32 ({rate})", t_s, sgemm_time,
+                     f"{sgemm_time / t_s:.2f}" if sgemm_time else "-", ok))
 
     # (d1) per-op overhead: a lazily fused chain, one sync at the end
     def chain(x, sync):
@@ -133,10 +149,11 @@ def main():
         sync(x)
         return x
 
-    t_s, t_c = paired(lambda: chain(ssmall, shoal.wait), lambda: chain(csmall, lambda x: csync()), repeats)
-    t_s, t_c = t_s / (2 * n_chain), t_c and t_c / (2 * n_chain)
-    ok = check(numpy.asarray(chain(ssmall, shoal.wait)), chain(small, lambda x: None), 1e-4)
-    rows.append((f"per-op, chain x*1.0001+1.0 x{n_chain} (1000 f32)", t_s, t_c, "-", ok, "rate"))
+    if "chain" in only:
+        t_s, t_c = paired(lambda: chain(ssmall, shoal.wait), lambda: chain(csmall, lambda x: csync()), repeats)
+        t_s, t_c = t_s / (2 * n_chain), t_c and t_c / (2 * n_chain)
+        ok = check(numpy.asarray(chain(ssmall, shoal.wait)), chain(small, lambda x: None), 1e-4)
+        rows.append((f"per-op, chain x*1.0001+1.0 x{n_chain} (1000 f32)", t_s, t_c, "-", ok, "rate"))
 
     # (d2) per-op round trip: every op dispatched and its result read
     def trips(x):
@@ -145,10 +162,11 @@ def main():
             total += float(x.sum())
         return total
 
-    t_s, t_c = paired(lambda: trips(ssmall), lambda: trips(csmall), repeats)
-    t_s, t_c = t_s / n_trip, t_c and t_c / n_trip
-    ok = check(trips(ssmall), trips(small), 1e-4)
-    rows.append((f"per-op, round trip float(x.sum()) x{n_trip} (1000 f32)", t_s, t_c, "-", ok, "rate"))
+    if "trip" in only:
+        t_s, t_c = paired(lambda: trips(ssmall), lambda: trips(csmall), repeats)
+        t_s, t_c = t_s / n_trip, t_c and t_c / n_trip
+        ok = check(trips(ssmall), trips(small), 1e-4)
+        rows.append((f"per-op, round trip float(x.sum()) x{n_trip} (1000 f32)", t_s, t_c, "-", ok, "rate"))
 
     # ---- report
     heads = ("workload", "shoal", "cupy", "ratio", "roofline", "check")
@@ -162,10 +180,12 @@ def main():
     print(f"ratio = cupy time / shoal time (> 1: shoal faster); medians of {repeats} repeats "
           f"({3 * repeats} for sum, {mat_repeats} for matmul) after a warm-up, in turns of 5.")
     if copy_bw:
-        print(f"roofline: device copy {copy_bw / 1e12:.2f} TB/s (read + write, CuPy copyto); "
-              f"sgemm {flops / sgemm_time / 1e12:.1f} TFLOP/s (CuPy matmul)")
+        sgemm = f"; sgemm {flops / sgemm_time / 1e12:.1f} TFLOP/s (CuPy matmul)" if sgemm_time else ""
+        print(f"roofline: device copy {copy_bw / 1e12:.2f} TB/s (read + write, CuPy copyto){sgemm}")
     actors = info["actors"]
-    print(f"shoal: {len(actors)} actors ({', '.join(x['name'] for x in actors)})")
+    print(f"shoal: {len(actors)} actors ({', '.join(x['name'] for x in actors)}); "
+          f"SHOAL_LINGER_US={os.environ.get('SHOAL_LINGER_US', 'default')}, "
+          f"SHOAL_YIELD_US={os.environ.get('SHOAL_YIELD_US', 'default')}")
     extra = f", cupy {cp.__version__} on {device}" if cp is not None else f"; no CuPy column: {device}"
     print(f"python {platform.python_version()}, numpy {numpy.__version__}{extra}")
     return 1 if any(r[4] != "ok" for r in rows) else 0
