@@ -11,7 +11,7 @@ PY     := .venv/bin/python
 JOBS   ?= $(shell n=$$(nproc); m=$$(awk '/MemAvailable/ {print int($$2 / 1572864)}' /proc/meminfo); \
             [ -n "$$m" ] && [ "$$m" -lt "$$n" ] && n=$$m; [ "$$n" -lt 1 ] && n=1; echo $$n)
 
-.PHONY: all setup configure build demo test fuzz gpu-test bench clean distclean
+.PHONY: all setup configure build demo test fuzz gpu-test gpu-pack bench clean distclean
 
 all: build
 
@@ -54,6 +54,10 @@ fuzz: setup
 # the gpu-labelled ones included (scripts/gpu-test.sh; docs/gpu.md has the device recipe).
 gpu-test:
 	scripts/gpu-test.sh
+
+# No GPU needed: builds build-gpu/ here and packs it for scripts/gpu-run.sh on the GPU machine.
+gpu-pack:
+	scripts/gpu-pack.sh
 
 bench: build
 	@rc=0; found=0; \
