@@ -4,8 +4,9 @@
 ///
 /// Why: a detached CAF actor whose mailbox runs dry sleeps on a condition variable, and the
 /// next message pays a thread wake-up. On the VMs we run on, that wake-up grows with how long
-/// the core sat idle: about 3 us after up to 200 us asleep, 21-25 us (p90 30-40) after 1-3 ms
-/// (a vCPU idle past the hypervisor's halt-polling window is descheduled). In a GPU program the
+/// the core sat idle: 3-20 us after up to 200 us asleep, 21-66 us after 1-3 ms, against
+/// 0.3-2.8 us for a yielding thread (bench/bench_wake.py on the 2-core machine, four runs: a
+/// vCPU idle past the hypervisor's halt-polling window is descheduled). In a GPU program the
 /// scheduler idles for exactly as long as each kernel runs, so a long op paid that wake-up
 /// on the next op's way in (docs/gpu.md: the sum of 2^28 float32). A lingering actor sees the
 /// message without any wake-up; it only yields, so a thread with work to do gets the core.

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("script", ["samples/demo.py", "bench/bench_cpu.py", "bench/bench_gpu.py",
                                     "bench/bench_transport.py", "bench/bench_cluster.py",
                                     "bench/bench_elastic.py", "bench/bench_elastic_cluster.py",
-                                    "bench/bench_gpu_scaling.py"])
+                                    "bench/bench_gpu_scaling.py", "bench/bench_wake.py"])
 def test_script_runs_quick(script):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     r = subprocess.run([sys.executable, str(ROOT / script), "--quick"], cwd=ROOT, env=env,
