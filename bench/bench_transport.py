@@ -10,21 +10,9 @@ two node processes. Ratio = plain zmq time / shoal time, so > 1 means shoal is f
   python bench/bench_transport.py --quick    # 1 MiB (CI smoke test, about a second)
 """
 import argparse
-import os
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def find_binary():
-    build = os.environ.get("BUILD", "build")
-    for d in [ROOT / build, ROOT / "build"]:
-        exe = d / "transport" / "bench_transport"
-        if exe.exists():
-            return exe
-    sys.exit("bench_transport not built: run `make build` first")
+from benchkit import run_built_program
 
 
 def main():
@@ -34,11 +22,8 @@ def main():
     ap.add_argument("--reps", type=int, default=5, help="timed repeats (median)")
     args = ap.parse_args()
     mib, reps, rtt = (1, 3, 100) if args.quick else (args.mib, args.reps, 2000)
-    cmd = [str(find_binary()), "--mib", str(mib), "--reps", str(reps), "--rtt", str(rtt)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    sys.stdout.write(r.stdout)
-    sys.stderr.write(r.stderr)
-    return r.returncode
+    return run_built_program("transport/bench_transport",
+                             ["--mib", mib, "--reps", reps, "--rtt", rtt], timeout=600)
 
 
 if __name__ == "__main__":

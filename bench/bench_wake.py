@@ -10,21 +10,9 @@ The work is done by the C++ program bench_wake (actors/bench/bench_wake.cpp, bui
   python bench/bench_wake.py --quick    # gaps up to 400 us, 20 rounds (CI smoke test)
 """
 import argparse
-import os
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def find_binary():
-    build = os.environ.get("BUILD", "build")
-    for d in [ROOT / build, ROOT / "build"]:
-        exe = d / "actors" / "bench_wake"
-        if exe.exists():
-            return exe
-    sys.exit("bench_wake not built: run `make build` first")
+from benchkit import run_built_program
 
 
 def main():
@@ -32,13 +20,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="short gaps, few rounds (CI smoke test)")
     ap.add_argument("--rounds", type=int, default=200, help="hand-overs per gap and way")
     args = ap.parse_args()
-    cmd = [str(find_binary()), "--rounds", str(20 if args.quick else args.rounds)]
-    if args.quick:
-        cmd += ["--max-gap", "400"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    sys.stdout.write(r.stdout)
-    sys.stderr.write(r.stderr)
-    return r.returncode
+    argv = ["--rounds", 20 if args.quick else args.rounds] + (["--max-gap", 400] if args.quick else [])
+    return run_built_program("actors/bench_wake", argv, timeout=300)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,28 @@
 """Helpers the bench/*.py scripts share: timing (median after a warm-up), number formats and
 the result table. (A package, not a bench/*.py file, so `make bench` does not run it.)"""
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_built_program(rel, args, timeout=600):
+    """Runs the program `make build` made at `rel` inside the build dir ($BUILD, else build/),
+    with `args`; echoes its output and returns its exit code (exits with a hint if not built)."""
+    for d in (ROOT / os.environ.get("BUILD", "build"), ROOT / "build"):
+        exe = d / rel
+        if exe.exists():
+            break
+    else:
+        sys.exit(f"{Path(rel).name} not built: run `make build` first")
+    r = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    sys.stdout.write(r.stdout)
+    sys.stderr.write(r.stderr)
+    return r.returncode
 
 
 def median_time(fn, repeats, warmup=1):
