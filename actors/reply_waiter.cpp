@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "actors/env_us.hpp"
+#include "actors/env_number.hpp"
 #include "actors/spin_gate.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -70,7 +70,7 @@ std::chrono::microseconds reply_waiter::spin_time() {
   // 50 us covers a small read's round trip (about 20 us spinning, 28 sleeping, on 2 idle
   // shared cores); spin_gate stops the spinning where it only takes a core from the actors
   // (busy cores, where it measured slower before the gate). 0: never spin.
-  static const long long from_env = env_us("SHOAL_SPIN_US");
+  static const long long from_env = env_number("SHOAL_SPIN_US");
   return std::chrono::microseconds(from_env >= 0 ? from_env : 50);
 }
 
@@ -81,7 +81,7 @@ std::atomic<long long> g_default_yield_us{0};
 void reply_waiter::set_default_yield(std::chrono::microseconds t) { g_default_yield_us.store(t.count()); }
 
 std::chrono::microseconds reply_waiter::yield_time() {
-  static const long long from_env = env_us("SHOAL_YIELD_US");
+  static const long long from_env = env_number("SHOAL_YIELD_US");
   return std::chrono::microseconds(from_env >= 0 ? from_env : g_default_yield_us.load());
 }
 

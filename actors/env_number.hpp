@@ -1,6 +1,6 @@
 #pragma once
-/// env_us: a duration in microseconds from the environment, for the knobs that tune how long a
-/// thread stays awake ($SHOAL_SPIN_US, $SHOAL_YIELD_US, $SHOAL_LINGER_US).
+/// env_number: a non-negative integer setting from the environment ($SHOAL_SPIN_US,
+/// $SHOAL_YIELD_US, $SHOAL_LINGER_US, $SHOAL_DRAIN_GRACE_S).
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -8,7 +8,7 @@
 namespace shoal {
 
 /// The non-negative integer in $`name`, or -1 when it is unset, empty or not a number.
-inline long long env_us(const char* name) {
+inline long long env_number(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v) return -1;
   try {
