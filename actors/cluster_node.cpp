@@ -448,22 +448,4 @@ std::string cluster_node::failed() const {
   return {};
 }
 
-int run_node(const node_options& opts, const std::function<bool()>& keep_running) {
-  cluster_node n(opts);
-  std::printf("shoal-node ready %s %s\n", n.endpoint().c_str(), n.name().c_str());
-  std::fflush(stdout);
-  while (keep_running()) {
-    if (auto why = n.failed(); !why.empty()) {
-      std::fprintf(stderr, "shoal-node %s: stopping: %s\n", n.name().c_str(), why.c_str());
-      return 3;
-    }
-    if (n.released()) {  // drained: every driver moved its shards off (actors/node_membership.hpp)
-      std::fprintf(stderr, "shoal-node %s: drained and released; leaving\n", n.name().c_str());
-      return 0;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return 0;
-}
-
 }  // namespace shoal

@@ -42,8 +42,18 @@ class cluster_node {
   std::unique_ptr<impl> impl_;
 };
 
-/// Runs a node until `keep_running()` returns false or the node fails; prints
-/// "shoal-node ready ENDPOINT" once serving. Returns the process exit code.
-int run_node(const node_options& opts, const std::function<bool()>& keep_running);
+/// What the process running a node asks of it (run_node polls every 100 ms).
+enum class node_request {
+  run,    ///< keep serving
+  drain,  ///< leave gracefully (a scheduler's SIGTERM): the shards move off first
+  stop,   ///< leave now (SIGINT, `shoal stop`): drivers rebuild what it held from lineage
+};
+
+/// Runs a node until `poll()` says stop, the node fails, or it was drained and released;
+/// prints "shoal-node ready ENDPOINT NAME" once serving. On drain a worker node asks its head
+/// to drain it (as `shoal drain` does) and serves on until every driver moved its shards off
+/// and released it, for at most $SHOAL_DRAIN_GRACE_S seconds (default 600); a head, which
+/// cannot be drained, stops. Returns the process exit code (4: the drain ran out of time).
+int run_node(const node_options& opts, const std::function<node_request()>& poll);
 
 }  // namespace shoal

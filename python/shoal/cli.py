@@ -147,8 +147,9 @@ def _alive(pid):
 
 
 def _kill(pid, grace_s=5.0):
-    """SIGTERM to the node's process group, SIGKILL after grace_s; reaps it if it is our child."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+    """Stops a node now: SIGINT to its process group (SIGTERM would drain it first), SIGKILL
+    after grace_s; reaps it if it is our child."""
+    for sig in (signal.SIGINT, signal.SIGKILL):
         try:
             os.killpg(pid, sig)
         except ProcessLookupError:
@@ -309,13 +310,13 @@ def cmd_run(args):
 
 
 def _exit_with(pid):
-    """Ends this process (SIGTERM to itself) once process `pid` is gone."""
+    """Ends this process (SIGINT to itself: stop, not drain) once process `pid` is gone."""
     import threading
 
     def watch():
         while _alive(pid):
             time.sleep(0.5)
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
 
     threading.Thread(target=watch, daemon=True).start()
 
@@ -339,10 +340,32 @@ def cmd_node(args):
         elif ":" not in bind:
             bind += ":0"
     token = os.environ.get("SHOAL_TOKEN") or (read_token(head) if head else "")
+    leave = _leave_on_signals()
     if args.exit_with:
         _exit_with(args.exit_with)
-    return _shoal.run_node(bind=bind, head=head, cpus=args.cpus, gpus=args.gpus,
-                           threads_per_actor=args.threads_per_actor, secret=token)
+    try:
+        return _shoal.run_node(bind=bind, head=head, cpus=args.cpus, gpus=args.gpus,
+                               threads_per_actor=args.threads_per_actor, secret=token,
+                               drain_requested=leave)
+    except KeyboardInterrupt:
+        return 0  # stopped (SIGINT, `shoal stop`, a second SIGTERM)
+
+
+def _leave_on_signals():
+    """How a node process leaves: SIGTERM (what Kubernetes, Slurm and systemd send first) drains
+    it, its shards moving to the other nodes before it exits, as `shoal drain` would; SIGINT,
+    or a second SIGTERM, stops it now. Returns the predicate run_node polls for the drain."""
+    asked = []
+
+    def on_term(signum, frame):
+        asked.append(signum)
+        if len(asked) > 1:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    # Set even where SIGINT came in ignored (a background job of a shell): `shoal stop` uses it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return lambda: bool(asked)
 
 
 def parser():

@@ -14,7 +14,7 @@ void bind_cluster(py::module_& m) {
   m.def(
       "run_node",
       [](std::string bind, std::string head, int cpus, int gpus, int threads_per_actor, int heartbeat_ms,
-         int heartbeat_timeout_ms, std::string secret) {
+         int heartbeat_timeout_ms, std::string secret, py::object drain_requested) {
         node_options o;
         o.bind = std::move(bind);
         o.head = std::move(head);
@@ -25,17 +25,26 @@ void bind_cluster(py::module_& m) {
         o.heartbeat_ms = heartbeat_ms;
         o.heartbeat_timeout_ms = heartbeat_timeout_ms;
         o.secret = std::move(secret);
-        py::gil_scoped_release nogil;
-        // Python's signal handlers run only while we hold the GIL: look every 100 ms.
-        return run_node(o, [] {
-          py::gil_scoped_acquire gil;
-          return PyErr_CheckSignals() == 0;
-        });
+        int code = 0;
+        {
+          py::gil_scoped_release nogil;
+          // Python's signal handlers run only while we hold the GIL: look every 100 ms. A handler
+          // that raises (KeyboardInterrupt) stops the node; drain_requested() asks for a drain.
+          code = run_node(o, [&] {
+            py::gil_scoped_acquire gil;
+            if (PyErr_CheckSignals() != 0) return node_request::stop;
+            if (!drain_requested.is_none() && drain_requested().cast<bool>()) return node_request::drain;
+            return node_request::run;
+          });
+        }
+        if (PyErr_Occurred()) throw py::error_already_set();  // the handler's exception, as raised
+        return code;
       },
       py::kw_only(), py::arg("bind") = "127.0.0.1:0", py::arg("head") = "", py::arg("cpus") = 1,
       py::arg("gpus") = 0, py::arg("threads_per_actor") = 0, py::arg("heartbeat_ms") = 1000,
-      py::arg("heartbeat_timeout_ms") = 5000, py::arg("secret") = "",
-      "Runs a cluster node until interrupted (or its head stops answering); returns an exit code.");
+      py::arg("heartbeat_timeout_ms") = 5000, py::arg("secret") = "", py::arg("drain_requested") = py::none(),
+      "Runs a cluster node until a signal handler raises, its head stops answering, or it was drained "
+      "(drain_requested() turning true starts that); returns an exit code.");
   m.def(
       "cluster_status",
       [](std::string address, int timeout_ms) {

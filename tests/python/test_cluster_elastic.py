@@ -4,6 +4,7 @@ running loop and the node exits; the chaos loop adds, drains (and kills) nodes a
 points and must give the bits of an undisturbed run. Drivers run in subprocesses (one
 runtime per process); every node is killed at teardown (tests/python/_cluster.py)."""
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -137,7 +138,10 @@ def test_node_joins_a_running_driver_and_shards_rebalance_onto_it():
         assert "joined the running job" in err, err
 
 
-def test_shoal_drain_under_a_running_loop_loses_nothing():
+@pytest.mark.parametrize("how", ["shoal drain", "SIGTERM"])
+def test_shoal_drain_under_a_running_loop_loses_nothing(how):
+    """`shoal drain NODE`, or a SIGTERM to the node (what Kubernetes, Slurm and systemd send a
+    process they stop): its shards move off under the running loop, then it exits."""
     with local_cluster(3, env=FAST) as c:
         victim = c["nodes"][2]
         proc = _driver("""
@@ -171,11 +175,18 @@ def test_shoal_drain_under_a_running_loop_loses_nothing():
             print("STATES", states["VICTIM"], held["VICTIM"], flush=True)
         """.replace("VICTIM", victim["name"]), _env(c))
         _expect(proc, "GO")
-        r = subprocess.run(SHOAL + ["drain", victim["name"], "--address", c["address"], "--timeout", "120"],
-                           env=dict(_env(c), SHOAL_HOME=c["state"]), capture_output=True, text=True,
-                           timeout=180)
-        assert r.returncode == 0, r.stdout + r.stderr
-        assert "drained and left" in r.stdout, r.stdout
+        if how == "SIGTERM":
+            os.kill(victim["pid"], signal.SIGTERM)
+            assert _exits(victim["pid"], timeout=120), "the node did not leave after SIGTERM"
+            with open(victim["log"]) as f:
+                log = f.read()
+            assert "asked to leave: draining (the drivers move its shards off first)" in log, log
+        else:
+            r = subprocess.run(SHOAL + ["drain", victim["name"], "--address", c["address"], "--timeout", "120"],
+                               env=dict(_env(c), SHOAL_HOME=c["state"]), capture_output=True, text=True,
+                               timeout=180)
+            assert r.returncode == 0, r.stdout + r.stderr
+            assert "drained and left" in r.stdout, r.stdout
         proc.stdin.write("drained\n")
         proc.stdin.flush()
         out, err = _finish(proc)
@@ -186,6 +197,97 @@ def test_shoal_drain_under_a_running_loop_loses_nothing():
         view = _head(c, "cluster_view", 5000)
         assert [n["state"] for n in view["gone"] if n["name"] == victim["name"]] == ["left"], view
         assert len(view["nodes"]) == 2
+
+
+def test_sigterm_drains_a_node_without_drivers_and_stops_the_head():
+    """With no driver attached the head releases a SIGTERMed node at once: it exits and is
+    listed as left, not dead. The head cannot be drained: SIGTERM stops it. SIGINT (what
+    `shoal stop` sends) stops a node without a drain."""
+    with local_cluster(3, env=FAST) as c:
+        head, worker, other = c["nodes"]
+        os.kill(worker["pid"], signal.SIGTERM)
+        assert _exits(worker["pid"], timeout=60), "the node did not leave after SIGTERM"
+        view = _head(c, "cluster_view", 5000)
+        assert [n["state"] for n in view["gone"] if n["name"] == worker["name"]] == ["left"], view
+        with open(worker["log"]) as f:
+            log = f.read()
+        assert "asked to leave: draining (no driver attached)" in log and "drained and released" in log, log
+        os.kill(other["pid"], signal.SIGINT)
+        assert _exits(other["pid"], timeout=60), "the node did not stop on SIGINT"
+        with open(other["log"]) as f:
+            log = f.read()
+        assert "asked to leave" not in log and "Traceback" not in log, log
+        os.kill(head["pid"], signal.SIGTERM)
+        assert _exits(head["pid"], timeout=60), "the head did not stop on SIGTERM"
+        with open(head["log"]) as f:
+            log = f.read()
+        assert "the head cannot be drained: stopping" in log, log
+
+
+def _exit_code(pid, timeout=60):
+    """Our child `pid`'s exit code once it exited (None if it still runs after `timeout`)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by someone else: its code is gone
+            return "reaped elsewhere"
+        if done == pid:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    return None
+
+
+def _log_says(rec, text, timeout=60):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(rec["log"]) as f:
+            if text in f.read():
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_drain_that_cannot_finish_ends_by_its_grace_or_a_second_sigterm():
+    """A driver that holds shards on the nodes is stopped (SIGSTOP), so no drain can finish: a
+    node with SHOAL_DRAIN_GRACE_S=1 leaves after that second with exit code 4; another node
+    leaves at a second SIGTERM, exit code 0. (Heartbeats are slow here, so the stopped driver
+    keeps its sessions throughout.)"""
+    slow = dict(FAST, SHOAL_HEARTBEAT_TIMEOUT_MS="120000")
+    with local_cluster(2, env=slow) as c:
+        os.environ["SHOAL_DRAIN_GRACE_S"] = "1"
+        try:
+            brief = cli.spawn_node("127.0.0.1:0", c["address"], 1, 0, c["token"], 1, c["state"], os.getpid())
+        finally:
+            os.environ.pop("SHOAL_DRAIN_GRACE_S")
+        patient = c["nodes"][1]
+        proc = _driver("""
+            import sys, numpy, shoal, shoal.numpy as np
+            shoal.init(min_tile_elems=256)
+            a = np.arange(100000, dtype=np.float64) + 1
+            print("READY", sorted({x["node"] for x in shoal.runtime_info()["actors"] if x["shards"]}), flush=True)
+            sys.stdin.readline()
+        """, _env(c, SHOAL_HEARTBEAT_TIMEOUT_MS="120000"))
+        held = _expect(proc, "READY")
+        assert brief["name"] in held and patient["name"] in held, held
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            os.kill(brief["pid"], signal.SIGTERM)
+            assert _exit_code(brief["pid"]) == 4, "the drain did not end with its grace"
+            with open(brief["log"]) as f:
+                log = f.read()
+            assert "still draining after 1 s" in log and "drained and released" not in log, log
+            os.kill(patient["pid"], signal.SIGTERM)
+            assert _log_says(patient, "asked to leave: draining (the drivers move its shards off first)")
+            os.kill(patient["pid"], signal.SIGTERM)
+            assert _exit_code(patient["pid"]) == 0, "a second SIGTERM did not stop the node"
+            with open(patient["log"]) as f:
+                log = f.read()
+            assert "drained and released" not in log and "still draining" not in log, log
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
 
 
 def test_drain_with_two_drivers_keeps_both_jobs():
