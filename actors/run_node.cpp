@@ -48,6 +48,7 @@ int run_node(const node_options& opts, const std::function<node_request()>& poll
   cluster_node n(opts);
   std::printf("shoal-node ready %s %s\n", n.endpoint().c_str(), n.name().c_str());
   std::fflush(stdout);
+  const std::chrono::seconds grace = drain_grace();
   std::optional<clock_type::time_point> drain_deadline;
   for (;;) {
     const node_request r = poll();
@@ -59,7 +60,7 @@ int run_node(const node_options& opts, const std::function<node_request()>& poll
         return 0;
       }
       if (!ask_for_drain(opts, n.endpoint(), n.name())) return 0;
-      drain_deadline = clock_type::now() + drain_grace();
+      drain_deadline = clock_type::now() + grace;
     }
     if (auto why = n.failed(); !why.empty()) {
       std::fprintf(stderr, "shoal-node %s: stopping: %s\n", n.name().c_str(), why.c_str());
@@ -71,7 +72,7 @@ int run_node(const node_options& opts, const std::function<node_request()>& poll
     }
     if (drain_deadline && clock_type::now() > *drain_deadline) {
       std::fprintf(stderr, "shoal-node %s: still draining after %lld s ($SHOAL_DRAIN_GRACE_S): leaving anyway\n",
-                   n.name().c_str(), static_cast<long long>(drain_grace().count()));
+                   n.name().c_str(), static_cast<long long>(grace.count()));
       return 4;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -27,8 +27,9 @@ struct worker_state {
   /// GPU actors stay awake for the read and the next tasks while their kernels run (a CPU
   /// actor's own thread pool needs the cores).
   lingerer linger;
+  bool lingers = false;  ///< cfg.kind == "gpu", fixed at spawn
   void follow_up(caf::event_based_actor* self) {
-    if (cfg.kind == "gpu") linger.after(self);
+    if (lingers) linger.after(self);
   }
 };
 
@@ -45,6 +46,7 @@ void transmit(caf::stateful_actor<worker_state>* self, const caf::actor& peer, p
 caf::behavior worker_fn(caf::stateful_actor<worker_state>* self, worker_config cfg,
                         std::function<std::unique_ptr<backend>()> make) {
   self->state.cfg = cfg;
+  self->state.lingers = cfg.kind == "gpu";
   self->state.dice = std::make_unique<fault_dice>(cfg.index);
   self->state.runner = std::make_unique<task_runner>(cfg.index, make(), [self](int dest, piece_msg m) {
     auto& st = self->state;
